@@ -1,0 +1,557 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * The hub's single consumer: a duty cycle that takes events from the {@link Ingress}, gives each a sequence and a
+ * stamp, appends it to the {@link HistoryRing} and hands it to every subscription.
+ *
+ * <p><b>Duty cycle.</b> {@link #doWork()} does one bounded round and returns how much it did: apply subscription
+ * changes, dispatch up to {@link #BATCH} events, end subscriptions whose {@code until} has passed, and finish
+ * closing once everything accepted is dispatched. {@link #run()} loops over it and applies the
+ * {@link IdleStrategy} when a round did nothing. Tests call {@code doWork()} by hand with no thread at all.
+ *
+ * <p><b>Ownership.</b> Everything not marked shared belongs to the thread running {@code doWork()} (the
+ * <em>owner</em>): the subscriber array, the deadline heap, the ring, the sequence and the last stamp. Other
+ * threads reach the dispatcher only through {@link #commands} (a subscription to register or to unlink), the
+ * ingress, and the volatile fields below; docs/concurrency.md lists each.
+ *
+ * <p><b>Why registration runs here.</b> Replay and going live happen in one step on the owner, between two
+ * events, so a replaying subscriber cannot miss or repeat an event at the seam, whatever producers do meanwhile.
+ *
+ * <p><b>Epoch.</b> {@link #epoch} is odd while a round runs and even between rounds, each change a volatile
+ * store. {@link #awaitQuiescence()} uses it to make {@link Subscription#cancel()} final: after the end is set
+ * (a CAS, so ordered before), a canceller that reads an even epoch knows every later round will read the end;
+ * one that reads an odd epoch waits for that round to finish.
+ */
+final class Dispatcher implements Runnable {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+
+    /** Events per round: bounds how long a subscription change or a deadline waits behind a busy stream. */
+    static final int BATCH = 256;
+    /** Empty rounds a PARK dispatcher spins through before it parks: cheap cover for short gaps in traffic. */
+    static final int SPINS_BEFORE_PARK = 100;
+    /** With an injected clock, wall time says nothing about its deadlines: look at them this often when idle. */
+    static final long INJECTED_CLOCK_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How often a thread waiting on the dispatcher re-checks that it has not terminated meanwhile. */
+    static final long COMMAND_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int INITIAL_SUBSCRIBERS = 16;
+
+    private static final int RUNNING = 0;
+    private static final int CLOSING = 1;
+    private static final int TERMINATED = 2;
+
+    private static final VarHandle EPOCH;
+    private static final VarHandle STATE;
+    private static final VarHandle PUBLISHED;
+    private static final VarHandle DELIVERED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            EPOCH = lookup.findVarHandle(Dispatcher.class, "epoch", long.class);
+            STATE = lookup.findVarHandle(Dispatcher.class, "state", int.class);
+            PUBLISHED = lookup.findVarHandle(Dispatcher.class, "published", long.class);
+            DELIVERED = lookup.findVarHandle(Dispatcher.class, "delivered", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final Ingress ingress;
+    private final HistoryRing ring;
+    private final LongSupplier clock;
+    private final boolean systemClock;
+    private final IdleStrategy idle;
+
+    // Shared.
+    /** Subscriptions to register or unlink; any thread offers, the owner polls. One entry per subscribe or end. */
+    private final ConcurrentLinkedQueue<HubSubscription> commands = new ConcurrentLinkedQueue<>();
+    /** Subscriptions not yet ended; for stats and for a forced close. */
+    private final Set<HubSubscription> active = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile long epoch;
+    private volatile int state;
+    /** Last sequence dispatched, published at the end of each round for other threads. */
+    private volatile long published;
+    /** Handler calls made, published at the end of each round for other threads. */
+    private volatile long delivered;
+    /** The thread running doWork(): the dispatcher thread, or in manual mode whoever steps it. */
+    private volatile Thread owner;
+
+    // Owner only.
+    private HubSubscription[] subscribers = new HubSubscription[INITIAL_SUBSCRIBERS];
+    private int subscriberCount;
+    private final DeadlineHeap deadlines = new DeadlineHeap();
+    /** Subscriptions made from inside a handler: registered before the next event is dispatched. */
+    private final ArrayDeque<HubSubscription> fromHandlers = new ArrayDeque<>();
+    private long sequence;
+    private long lastStamp = Long.MIN_VALUE;
+    private long deliveredCount;
+    private boolean inRound;
+
+    Dispatcher(String name, Ingress ingress, int history, LongSupplier clock, boolean systemClock,
+               IdleStrategy idle) {
+        this.name = name;
+        this.ingress = ingress;
+        this.ring = new HistoryRing(history);
+        this.clock = clock;
+        this.systemClock = systemClock;
+        this.idle = idle;
+        this.owner = Thread.currentThread();
+    }
+
+    String name() {
+        return name;
+    }
+
+    // ------------------------------------------------------------------ duty cycle (owner)
+
+    /**
+     * One round of work. Owner only: one thread at a time, and in thread mode only the dispatcher thread.
+     *
+     * @return a positive number if anything was done
+     */
+    int doWork() {
+        Thread current = Thread.currentThread();
+        if (owner != current) {
+            owner = current;
+        }
+        if (state == TERMINATED) {
+            return 0;
+        }
+        EPOCH.setVolatile(this, epoch + 1);
+        inRound = true;
+        try {
+            int work = runCommands();
+            long now = clock.getAsLong();
+            if (state == CLOSING) {
+                // close() closed the ingress before it set CLOSING: the accepted count is final.
+                work += dispatch(now, Integer.MAX_VALUE, true);
+                expire(Math.max(now, lastStamp));
+                terminate();
+                return work + 1;
+            }
+            work += dispatch(now, BATCH, false);
+            if (deadlines.next() < now) {
+                work += expire(now);
+            }
+            return work;
+        } finally {
+            inRound = false;
+            PUBLISHED.setRelease(this, sequence);
+            DELIVERED.setRelease(this, deliveredCount);
+            EPOCH.setVolatile(this, epoch + 1);
+        }
+    }
+
+    @Override
+    public void run() {
+        owner = Thread.currentThread();
+        try {
+            int idleRounds = 0;
+            while (state != TERMINATED) {
+                if (doWork() > 0) {
+                    idleRounds = 0;
+                } else {
+                    idle(idleRounds++);
+                }
+            }
+        } catch (Throwable bug) {
+            // Handlers cannot get here (every call is guarded); this is a fault in the hub itself. Fail loudly
+            // and end every subscription so that nobody waits for events that will never come.
+            LOG.log(Level.ERROR, "hub '" + name + "': dispatcher failed; ending every subscription", bug);
+            ingress.close();
+            STATE.setVolatile(this, TERMINATED);
+            endAll(EndReason.HUB_CLOSED);
+            terminated.countDown();
+        }
+    }
+
+    private void idle(int idleRounds) {
+        switch (idle) {
+            case SPIN -> Thread.onSpinWait();
+            case YIELD -> Thread.yield();
+            case PARK -> {
+                if (idleRounds < SPINS_BEFORE_PARK) {
+                    Thread.onSpinWait();
+                } else if (commands.isEmpty()) {
+                    long nanos = parkNanos();
+                    if (nanos > 0) {
+                        ingress.parkConsumer(nanos);
+                    }
+                }
+            }
+            default -> throw new AssertionError(idle);
+        }
+    }
+
+    /** How long an idle dispatcher may sleep without missing a deadline. */
+    private long parkNanos() {
+        long next = deadlines.next();
+        if (next == Long.MAX_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        long untilDue = next - clock.getAsLong() + 1; // deadlines fire strictly after their time
+        if (untilDue <= 0) {
+            return 0;
+        }
+        return systemClock ? untilDue : Math.min(untilDue, INJECTED_CLOCK_MAX_PARK_NANOS);
+    }
+
+    private int runCommands() {
+        int work = 0;
+        HubSubscription subscription;
+        while ((subscription = commands.poll()) != null) {
+            if (subscription.linked) {
+                if (subscription.isEnded()) {
+                    unlink(subscription);
+                }
+            } else if (subscription.slot < 0 && !subscription.isEnded()) {
+                register(subscription);
+            } else {
+                subscription.markRegistered();
+            }
+            runFromHandlers();
+            work++;
+        }
+        return work;
+    }
+
+    private void runFromHandlers() {
+        HubSubscription subscription;
+        while ((subscription = fromHandlers.poll()) != null) {
+            register(subscription);
+        }
+    }
+
+    /**
+     * Dispatches up to {@code max} events stamped {@code now}.
+     *
+     * @param drain wait for claimed slots and stop only when everything accepted is dispatched (closing)
+     */
+    private int dispatch(long now, int max, boolean drain) {
+        final Ingress ingress = this.ingress;
+        Object event = drain ? ingress.pollBlocking() : ingress.poll();
+        if (event == null) {
+            return 0;
+        }
+        final HistoryRing ring = this.ring;
+        final long stamp = Math.max(now, lastStamp);
+        lastStamp = stamp;
+        long sequence = this.sequence;
+        int count = 0;
+        do {
+            this.sequence = ++sequence;
+            ring.append(sequence, event, stamp);
+            fanOut(event, sequence, stamp);
+            if (!fromHandlers.isEmpty()) {
+                runFromHandlers();
+            }
+            count++;
+        } while (count < max && (event = drain ? ingress.pollBlocking() : ingress.poll()) != null);
+        return count;
+    }
+
+    private void fanOut(Object event, long sequence, long stamp) {
+        final HubSubscription[] subscribers = this.subscribers;
+        final int count = subscriberCount;
+        for (int i = 0; i < count; i++) {
+            deliver(subscribers[i], event, sequence, stamp);
+        }
+    }
+
+    /** Hands one event to one subscription if it is still active and selects it. User code is guarded. */
+    private void deliver(HubSubscription subscription, Object event, long sequence, long stamp) {
+        if (subscription.isEnded()) {
+            return;
+        }
+        if (stamp > subscription.untilNanos) {
+            subscription.finish(EndReason.UNTIL_REACHED, null);
+            return;
+        }
+        if (sequence < subscription.fromSequence || stamp < subscription.sinceNanos) {
+            return;
+        }
+        try {
+            if (subscription.filter != null && !subscription.filter.test(event)) {
+                return;
+            }
+            subscription.handler.onEvent(event, sequence, stamp);
+        } catch (Throwable failure) {
+            fail(subscription, failure);
+            return;
+        }
+        subscription.recordDelivery(sequence);
+        deliveredCount++;
+        if (subscription.deliveredPlain() >= subscription.limit) {
+            subscription.finish(EndReason.LIMIT_REACHED, null);
+        }
+    }
+
+    private void fail(HubSubscription subscription, Throwable failure) {
+        if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
+            LOG.log(Level.WARNING, "hub '" + name + "': a subscription's handler threw; that subscription ended "
+                    + "with HANDLER_FAILED", failure);
+        }
+    }
+
+    private int expire(long now) {
+        int count = 0;
+        while (deadlines.next() < now) {
+            HubSubscription subscription = (HubSubscription) deadlines.poll();
+            subscription.finish(EndReason.UNTIL_REACHED, null);
+            count++;
+        }
+        return count;
+    }
+
+    // ------------------------------------------------------------------ registration (owner)
+
+    private void register(HubSubscription subscription) {
+        try {
+            if (state == TERMINATED || subscription.isEnded()) {
+                subscription.finish(EndReason.HUB_CLOSED, null);
+                return;
+            }
+            final long current = sequence;
+            final long now = Math.max(clock.getAsLong(), lastStamp);
+            long first = current + 1; // first sequence to replay; current + 1 means "nothing"
+            long missed = 0;
+            if (subscription.afterSequence != HubSubscription.NO_AFTER) {
+                long wanted = subscription.afterSequence + 1;
+                long retained = ring.firstRetained(current);
+                if (wanted < retained) {
+                    missed = retained - wanted; // exact: those sequences existed and were evicted
+                    first = retained;
+                } else {
+                    first = wanted;
+                }
+                subscription.fromSequence = wanted;
+            } else if (subscription.sinceNanos != HubSubscription.NO_SINCE) {
+                long retained = ring.firstRetained(current);
+                if (current > 0 && subscription.sinceNanos <= lastStamp) {
+                    if (ring.evictedStamp() >= subscription.sinceNanos) {
+                        missed = retained - 1; // upper bound: every evicted event might have been in range
+                    }
+                    first = ring.firstAtOrAfter(subscription.sinceNanos, retained, current);
+                }
+            } else {
+                subscription.fromSequence = Math.max(subscription.fromSequence, current + 1);
+            }
+            if (missed > 0) {
+                if (subscription.requireHistory) {
+                    subscription.finish(EndReason.HISTORY_TRUNCATED, null);
+                    return;
+                }
+                try {
+                    subscription.handler.onGap(missed);
+                } catch (Throwable failure) {
+                    fail(subscription, failure);
+                    return;
+                }
+            }
+            for (long s = first; s <= current && !subscription.isEnded(); s++) {
+                deliver(subscription, ring.event(s), s, ring.stamp(s));
+            }
+            if (subscription.isEnded()) {
+                return;
+            }
+            if (now > subscription.untilNanos) {
+                subscription.finish(EndReason.UNTIL_REACHED, null);
+                return;
+            }
+            link(subscription);
+        } finally {
+            subscription.markRegistered();
+        }
+    }
+
+    private void link(HubSubscription subscription) {
+        if (subscriberCount == subscribers.length) {
+            subscribers = Arrays.copyOf(subscribers, subscriberCount * 2);
+        }
+        subscription.slot = subscriberCount;
+        subscribers[subscriberCount++] = subscription;
+        subscription.linked = true;
+        if (subscription.untilNanos != HubSubscription.NO_UNTIL) {
+            deadlines.add(subscription);
+        }
+    }
+
+    /** Removes an ended subscription. Never called while the array is being iterated (only from commands). */
+    private void unlink(HubSubscription subscription) {
+        int slot = subscription.slot;
+        int last = --subscriberCount;
+        HubSubscription moved = subscribers[last];
+        subscribers[slot] = moved;
+        moved.slot = slot;
+        subscribers[last] = null;
+        subscription.slot = -1;
+        subscription.linked = false;
+        deadlines.remove(subscription);
+    }
+
+    private void terminate() {
+        STATE.setVolatile(this, TERMINATED);
+        endAll(EndReason.HUB_CLOSED);
+        Arrays.fill(subscribers, null);
+        subscriberCount = 0;
+        deadlines.clear();
+        ring.clear();
+        terminated.countDown();
+    }
+
+    /** Ends every subscription still active, and releases callers waiting for a registration. Any thread. */
+    private void endAll(EndReason reason) {
+        for (HubSubscription subscription : active) {
+            subscription.finish(reason, null);
+        }
+        HubSubscription pending;
+        while ((pending = commands.poll()) != null) {
+            pending.finish(reason, null);
+            pending.markRegistered();
+        }
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /** Registers a subscription; returns once it is registered (replay included) or ended. Any thread. */
+    void subscribe(HubSubscription subscription, boolean live) {
+        if (live) {
+            // Events accepted before this call are never delivered to it, even if not yet dispatched.
+            subscription.fromSequence = ingress.acceptedCount() + 1;
+        }
+        active.add(subscription);
+        if (state != RUNNING) {
+            subscription.finish(EndReason.HUB_CLOSED, null);
+            subscription.markRegistered();
+            return;
+        }
+        if (Thread.currentThread() == owner) {
+            if (inRound) {
+                fromHandlers.add(subscription);
+            } else {
+                register(subscription);
+            }
+            return;
+        }
+        commands.offer(subscription);
+        ingress.wakeConsumer();
+        subscription.awaitRegistration();
+    }
+
+    /** Called by the thread that decided a subscription's end: unlink it on the owner. Any thread. */
+    void ended(HubSubscription subscription, HubSubscription.End end) {
+        active.remove(subscription);
+        if (state != TERMINATED) {
+            commands.offer(subscription);
+            ingress.wakeConsumer();
+        }
+    }
+
+    /** Returns once no handler call can begin that has not read the latest subscription ends. Any thread. */
+    void awaitQuiescence() {
+        if (Thread.currentThread() == owner) {
+            return;
+        }
+        long round = epoch;
+        if ((round & 1) == 0) {
+            return;
+        }
+        for (int spins = 0; epoch == round && state != TERMINATED; spins++) {
+            if (spins < SPINS_BEFORE_PARK) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50));
+            }
+        }
+    }
+
+    /** Starts closing: the ingress takes nothing more, the owner drains and terminates. Any thread. */
+    boolean beginClose() {
+        ingress.close();
+        boolean first = STATE.compareAndSet(this, RUNNING, CLOSING);
+        ingress.wakeConsumer();
+        return first;
+    }
+
+    /**
+     * Gives up on a dispatcher that did not finish closing in time (an inline handler is stuck, or the backlog is
+     * too slow to deliver): ends every subscription with HUB_CLOSED and counts what each did not receive. Any
+     * thread.
+     */
+    void forceTerminate() {
+        if (!STATE.compareAndSet(this, CLOSING, TERMINATED)) {
+            return;
+        }
+        long accepted = ingress.acceptedCount();
+        for (HubSubscription subscription : active) {
+            // An upper bound: the events after its last delivery, whether or not its filter would have taken them.
+            long behind = accepted - subscription.lastSequence();
+            if (subscription.finish(EndReason.HUB_CLOSED, null) && behind > 0) {
+                subscription.addDropped(behind);
+                LOG.log(Level.WARNING, "hub '" + name + "': close timed out; a subscription was ended with up to "
+                        + behind + " accepted events undelivered");
+            }
+        }
+        endAll(EndReason.HUB_CLOSED);
+        terminated.countDown();
+    }
+
+    boolean awaitTermination(long nanos) throws InterruptedException {
+        return terminated.await(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    boolean isTerminated() {
+        return state == TERMINATED;
+    }
+
+    boolean isClosing() {
+        return state != RUNNING;
+    }
+
+    boolean isOwner() {
+        return Thread.currentThread() == owner;
+    }
+
+    boolean inRound() {
+        return inRound && isOwner();
+    }
+
+    void owner(Thread thread) {
+        owner = thread;
+    }
+
+    long published() {
+        return published;
+    }
+
+    long delivered() {
+        return delivered;
+    }
+
+    int activeSubscriptions() {
+        return active.size();
+    }
+
+    long firstRetained(long last) {
+        return last == 0 || ring.capacity() == 0 ? 0 : ring.firstRetained(last);
+    }
+
+    int historyCapacity() {
+        return ring.capacity();
+    }
+}

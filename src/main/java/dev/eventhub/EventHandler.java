@@ -1,0 +1,40 @@
+package dev.eventhub;
+
+/**
+ * Receives events of a subscription, with their place in the hub's order and their time.
+ *
+ * <p><b>Threading.</b> Calls for one subscription never overlap and come in sequence order. An inline
+ * subscription is called on the hub's dispatcher thread, so a handler that blocks delays every subscriber of the
+ * hub; writes made by the publisher before publishing are visible to the handler.
+ *
+ * <p><b>Failures.</b> A handler that throws ends its own subscription with {@link EndReason#HANDLER_FAILED}
+ * (the exception is kept in {@link Subscription#failure()}); nothing else is affected.
+ *
+ * @param <T> the event type
+ */
+@FunctionalInterface
+public interface EventHandler<T> {
+
+    /**
+     * Receives one event.
+     *
+     * @param event the event, as published
+     * @param sequence its place in the hub's total order: 1, 2, 3, ... with no gaps across the hub
+     * @param timestampNanos when the dispatcher took it, in nanoseconds since the epoch (the hub's clock);
+     *                       never decreases along the sequence
+     * @throws Exception to end this subscription with {@link EndReason#HANDLER_FAILED}
+     */
+    void onEvent(T event, long sequence, long timestampNanos) throws Exception;
+
+    /**
+     * Told that events this subscription should have received will not come, before the next event is delivered.
+     * {@code missed} is exact for events dropped by an overflow policy and for history truncated under an
+     * {@code afterSequence} replay; for a {@code since} replay it is an upper bound (the hub knows how many events
+     * it evicted, not how many of them were stamped after the requested time).
+     *
+     * @param missed how many events were missed, at least 1
+     * @throws Exception to end this subscription with {@link EndReason#HANDLER_FAILED}
+     */
+    default void onGap(long missed) throws Exception {
+    }
+}

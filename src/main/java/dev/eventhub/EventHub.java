@@ -1,0 +1,352 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * An in-process event hub: many threads publish, one dispatcher thread puts every event in one total order,
+ * keeps the most recent ones for replay, and delivers them to subscriptions that carry their own filter and time
+ * window.
+ *
+ * <pre>{@code
+ * EventHub<String> hub = EventHub.<String>builder().name("containers").history(1024).build();
+ * Subscription s = hub.events().filter(e -> e.startsWith("web")).subscribe(System.out::println);
+ * hub.publish("web-1 start");
+ * hub.close();                     // delivers everything accepted, ends s with HUB_CLOSED
+ * }</pre>
+ *
+ * <p><b>Threading.</b> Every method may be called from any thread, including from inside a handler. Publishing
+ * never takes a lock: a producer claims a slot in a bounded lock-free queue with one CAS. Writes a producer makes
+ * before publishing an event are visible to every handler that receives it. Events from one producer thread keep
+ * that thread's order; events from different threads are ordered by when the dispatcher takes them.
+ *
+ * <p><b>Order and time.</b> The dispatcher numbers events 1, 2, 3... with no gaps and stamps each with the hub's
+ * clock (epoch nanoseconds) when it takes it; stamps never decrease along the sequence.
+ *
+ * <p><b>Closing.</b> {@link #close()} stops intake at once, delivers every accepted event, ends every
+ * subscription with {@link EndReason#HUB_CLOSED} and stops the dispatcher thread. A hub holds a thread until it
+ * is closed; it is a daemon thread, so a forgotten hub does not keep the JVM alive, but its events are then lost.
+ *
+ * @param <T> the event type
+ */
+public final class EventHub<T> implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+
+    /** Back-off of a producer waiting for space: spin, then yield, then park this long between tries. */
+    private static final int PUBLISH_SPINS = 64;
+    private static final int PUBLISH_YIELDS = 64;
+    private static final long PUBLISH_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+    private final String name;
+    private final Ingress ingress;
+    private final Dispatcher dispatcher;
+    private final Thread thread;
+    private final long drainTimeoutNanos;
+    /** Refused offers and publishes; written only on the refusal path, so the adder is never hot. */
+    private final LongAdder rejected = new LongAdder();
+
+    private EventHub(Builder<T> builder, boolean startThread) {
+        this.name = builder.name;
+        this.ingress = new Ingress(builder.capacity);
+        LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
+        this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle);
+        this.drainTimeoutNanos = Checks.toNanos(builder.drainTimeout);
+        if (startThread) {
+            Thread dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
+            dispatcherThread.setDaemon(true);
+            dispatcher.owner(dispatcherThread);
+            ingress.consumerThread(dispatcherThread);
+            this.thread = dispatcherThread;
+            dispatcherThread.start();
+        } else {
+            this.thread = null;
+        }
+    }
+
+    /** A builder with the defaults: see each option. */
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    /** The hub's name, as given to the builder. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Offers an event without ever blocking.
+     *
+     * @return {@code true} if the hub accepted it (it will be delivered, close included); {@code false} if the
+     *         hub is full or closed, in which case the refusal is counted in {@link HubStats#rejected()}
+     * @throws NullPointerException if {@code event} is null
+     */
+    public boolean offer(T event) {
+        Checks.notNull("event", event);
+        if (ingress.offer(event) == Ingress.OK) {
+            return true;
+        }
+        rejected.increment();
+        return false;
+    }
+
+    /**
+     * Publishes an event, waiting while the hub is full (backpressure).
+     *
+     * @throws NullPointerException  if {@code event} is null
+     * @throws HubClosedException    if the hub is closed, before or while waiting; the event was not accepted
+     * @throws InterruptedException  if interrupted while waiting for space; the event was not accepted
+     */
+    public void publish(T event) throws InterruptedException {
+        Checks.notNull("event", event);
+        publishWithin(event, Long.MAX_VALUE);
+    }
+
+    /**
+     * Publishes an event, waiting at most {@code timeout} while the hub is full.
+     *
+     * @return {@code true} if accepted; {@code false} if still full when the timeout passed (counted as rejected)
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws HubClosedException       if the hub is closed, before or while waiting
+     * @throws InterruptedException     if interrupted while waiting for space
+     */
+    public boolean publish(T event, Duration timeout) throws InterruptedException {
+        Checks.notNull("event", event);
+        Checks.notNegative("timeout", timeout);
+        return publishWithin(event, Checks.toNanos(timeout));
+    }
+
+    private boolean publishWithin(T event, long timeoutNanos) throws InterruptedException {
+        int status = ingress.offer(event);
+        if (status == Ingress.OK) {
+            return true;
+        }
+        final long start = System.nanoTime();
+        for (int attempt = 0; status == Ingress.FULL; attempt++) {
+            if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos) {
+                rejected.increment();
+                return false;
+            }
+            if (Thread.interrupted()) {
+                rejected.increment();
+                throw new InterruptedException("interrupted while waiting for space in hub '" + name + "'");
+            }
+            if (attempt < PUBLISH_SPINS) {
+                Thread.onSpinWait();
+            } else if (attempt < PUBLISH_SPINS + PUBLISH_YIELDS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(this, PUBLISH_PARK_NANOS);
+            }
+            status = ingress.offer(event);
+        }
+        if (status == Ingress.OK) {
+            return true;
+        }
+        rejected.increment();
+        throw new HubClosedException(name, "publish");
+    }
+
+    /** Subscribes a consumer to live events, called inline on the dispatcher. Same as {@code events().subscribe}. */
+    public Subscription subscribe(Consumer<? super T> consumer) {
+        return events().subscribe(consumer);
+    }
+
+    /** Subscribes a handler to live events, called inline on the dispatcher. Same as {@code events().subscribe}. */
+    public Subscription subscribe(EventHandler<? super T> handler) {
+        return events().subscribe(handler);
+    }
+
+    /** Starts a subscription with options: filter, replay, deadlines. */
+    public SubscriptionBuilder<T> events() {
+        return new SubscriptionBuilder<>(this);
+    }
+
+    Subscription subscribe(HubSubscription subscription) {
+        if (dispatcher.isClosing()) {
+            throw new HubClosedException(name, "subscribe");
+        }
+        dispatcher.subscribe(subscription, !subscription.replays());
+        return subscription;
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Counters of the hub now; see {@link HubStats} for what each means and how exact it is. */
+    public HubStats stats() {
+        long published = dispatcher.published();
+        return new HubStats(name, published, rejected.sum(), dispatcher.delivered(),
+                dispatcher.activeSubscriptions(), ingress.size(), dispatcher.firstRetained(published),
+                dispatcher.historyCapacity() == 0 ? 0 : published, dispatcher.isClosing());
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return dispatcher.isClosing();
+    }
+
+    /**
+     * Closes the hub: intake stops at once (later publishes fail, later offers return false), every accepted
+     * event is delivered, every subscription ends with {@link EndReason#HUB_CLOSED}, and the dispatcher thread
+     * stops. Waits for that at most the builder's {@code drainTimeout}; if an inline handler is stuck or too slow,
+     * the remaining subscriptions are ended with what they missed counted as dropped, and close returns.
+     * Idempotent. Called from inside a handler, it returns at once and the hub finishes closing when the handler
+     * returns.
+     */
+    @Override
+    public void close() {
+        dispatcher.beginClose();
+        if (dispatcher.isOwner()) {
+            if (thread == null && !dispatcher.inRound()) {
+                while (!dispatcher.isTerminated()) {
+                    dispatcher.doWork();
+                }
+            }
+            return;
+        }
+        if (thread == null) {
+            return; // manual mode, closed from another thread: the stepping thread finishes it
+        }
+        try {
+            long start = System.nanoTime();
+            if (!dispatcher.awaitTermination(drainTimeoutNanos)) {
+                LOG.log(Level.WARNING, "hub '" + name + "': close did not finish within the drain timeout; "
+                        + "ending the remaining subscriptions");
+                dispatcher.forceTerminate();
+                thread.interrupt();
+                return;
+            }
+            long left = drainTimeoutNanos - (System.nanoTime() - start);
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits until the hub has terminated: closed, with every subscription ended and the dispatcher stopped.
+     *
+     * @return whether it terminated within the timeout
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException    if called from a handler, which the dispatcher would wait on forever
+     * @throws InterruptedException     if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Checks.notNegative("timeout", timeout);
+        if (dispatcher.inRound()) {
+            throw new IllegalStateException("awaitTermination: called from a handler of hub '" + name
+                    + "' (the dispatcher cannot wait for itself)");
+        }
+        long nanos = Checks.toNanos(timeout);
+        long start = System.nanoTime();
+        if (!dispatcher.awaitTermination(nanos)) {
+            return false;
+        }
+        if (thread != null && thread != Thread.currentThread()) {
+            long left = nanos - (System.nanoTime() - start);
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(0, left))));
+            return !thread.isAlive();
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return "EventHub{" + name + '}';
+    }
+
+    /**
+     * Configures and builds an {@link EventHub}. Each option is checked when it is set, with a message naming the
+     * option and the value; {@link #build()} starts the dispatcher thread.
+     *
+     * @param <T> the event type
+     */
+    public static final class Builder<T> {
+        /** Largest ingress or history: arrays of this many references are as large as a JVM comfortably allows. */
+        static final int MAX_CAPACITY = 1 << 30;
+
+        private String name = "eventhub";
+        private int capacity = 1 << 16;
+        private int history = 1 << 12;
+        private IdleStrategy idle = IdleStrategy.PARK;
+        private LongSupplier clock;
+        private Duration drainTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** Used in the dispatcher thread's name and in messages. Default {@code "eventhub"}. */
+        public Builder<T> name(String name) {
+            this.name = Checks.name("name", name);
+            return this;
+        }
+
+        /** How many accepted, not yet dispatched events the hub holds: a power of two, 2 to 2^30. Default 65536. */
+        public Builder<T> capacity(int capacity) {
+            this.capacity = Checks.powerOfTwo("capacity", capacity, 2, MAX_CAPACITY);
+            return this;
+        }
+
+        /**
+         * How many recent events the hub keeps for replay: 0, or a power of two up to 2^30. Default 4096. The hub
+         * keeps these events reachable.
+         */
+        public Builder<T> history(int history) {
+            if (history != 0) {
+                Checks.powerOfTwo("history", history, 1, MAX_CAPACITY);
+            }
+            this.history = history;
+            return this;
+        }
+
+        /** What the dispatcher does when idle. Default {@link IdleStrategy#PARK}. */
+        public Builder<T> idle(IdleStrategy idle) {
+            this.idle = Checks.notNull("idle", idle);
+            return this;
+        }
+
+        /**
+         * The time source for stamps and deadlines, in nanoseconds since the epoch; called only by the dispatcher.
+         * Default: the system clock, within 1 ms of {@link java.time.Instant#now()}. Inject one to test deadlines
+         * without waiting.
+         */
+        public Builder<T> clock(LongSupplier epochNanos) {
+            this.clock = Checks.notNull("clock", epochNanos);
+            return this;
+        }
+
+        /** The time source as a {@link Clock}; see {@link #clock(LongSupplier)}. */
+        public Builder<T> clock(Clock clock) {
+            Checks.notNull("clock", clock);
+            this.clock = () -> Checks.epochNanos(clock.instant());
+            return this;
+        }
+
+        /** How long {@link EventHub#close()} waits for subscribers to take what was accepted. Default 10 s. */
+        public Builder<T> drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = Checks.positive("drainTimeout", drainTimeout);
+            return this;
+        }
+
+        /** Builds the hub and starts its dispatcher thread. */
+        public EventHub<T> build() {
+            return new EventHub<>(this, true);
+        }
+
+        /**
+         * Builds a hub with no dispatcher thread: the calling thread drives it with
+         * {@code hub.dispatcher().doWork()}. For tests that step the duty cycle by hand.
+         */
+        EventHub<T> buildManual() {
+            return new EventHub<>(this, false);
+        }
+    }
+}

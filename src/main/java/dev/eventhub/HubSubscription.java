@@ -1,0 +1,245 @@
+package dev.eventhub;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
+
+/**
+ * A subscription as the dispatcher keeps it: its selection (immutable), its cursor (dispatcher-owned) and its
+ * outcome (shared).
+ *
+ * <p><b>Ending</b> is one CAS of {@link #end} from {@code null}: whoever wins (a canceller, the dispatcher, a
+ * closer) completes {@link #endedFuture} and asks the dispatcher to unlink the subscription; everyone else sees
+ * the end already decided. The dispatcher reads {@code end} (volatile) before every handler call, which with the
+ * dispatcher's epoch makes {@link #cancel()} final (see {@link Dispatcher#awaitQuiescence()}).
+ *
+ * <p><b>Counters</b> ({@code delivered}, {@code dropped}, {@code lastSequence}) have one writer, the dispatcher,
+ * which stores them with release semantics; readers on other threads load them with acquire semantics and see a
+ * recent value. See docs/concurrency.md.
+ */
+final class HubSubscription extends Deadline implements Subscription {
+    private static final VarHandle END;
+    private static final VarHandle DELIVERED;
+    private static final VarHandle DROPPED;
+    private static final VarHandle LAST_SEQUENCE;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            END = lookup.findVarHandle(HubSubscription.class, "end", End.class);
+            DELIVERED = lookup.findVarHandle(HubSubscription.class, "delivered", long.class);
+            DROPPED = lookup.findVarHandle(HubSubscription.class, "dropped", long.class);
+            LAST_SEQUENCE = lookup.findVarHandle(HubSubscription.class, "lastSequence", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** No {@code since}: every stamp passes. */
+    static final long NO_SINCE = Long.MIN_VALUE;
+    /** No {@code afterSequence}. */
+    static final long NO_AFTER = -1;
+    static final long NO_LIMIT = Long.MAX_VALUE;
+    static final long NO_UNTIL = Long.MAX_VALUE;
+
+    record End(EndReason reason, Throwable failure) {
+    }
+
+    // Selection: immutable, set by the subscribing thread before the subscription is handed to the dispatcher.
+    final Dispatcher dispatcher;
+    final EventHandler<Object> handler;
+    final Predicate<Object> filter;
+    final long sinceNanos;
+    final long afterSequence;
+    final boolean requireHistory;
+    final long untilNanos;
+    final long limit;
+
+    // Cursor: dispatcher thread only.
+    /** First sequence this subscription may receive; later ones pass, earlier ones are skipped. */
+    long fromSequence;
+    /** Position in the dispatcher's subscriber array, or -1. */
+    int slot = -1;
+    /** Whether the dispatcher has registered it (it may have ended since). */
+    boolean linked;
+
+    // Outcome: shared.
+    private volatile End end;
+    private volatile long delivered;
+    private volatile long dropped;
+    private volatile long lastSequence;
+    private volatile boolean registered;
+    private final Thread subscriber;
+    private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
+
+    @SuppressWarnings("unchecked")
+    HubSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
+                    long afterSequence, boolean requireHistory, long untilNanos, long limit) {
+        this.dispatcher = dispatcher;
+        this.handler = (EventHandler<Object>) handler;
+        this.filter = (Predicate<Object>) filter;
+        this.sinceNanos = sinceNanos;
+        this.afterSequence = afterSequence;
+        this.requireHistory = requireHistory;
+        this.untilNanos = untilNanos;
+        this.limit = limit;
+        this.deadlineNanos = untilNanos;
+        this.subscriber = Thread.currentThread();
+    }
+
+    boolean replays() {
+        return sinceNanos != NO_SINCE || afterSequence != NO_AFTER;
+    }
+
+    /** The dispatcher's check before each handler call: volatile, so it sees a cancel from any thread. */
+    boolean isEnded() {
+        return end != null;
+    }
+
+    /**
+     * Decides the end, once. Any thread.
+     *
+     * @return whether this call decided it
+     */
+    boolean finish(EndReason reason, Throwable failure) {
+        End decided = new End(reason, failure);
+        if (!END.compareAndSet(this, null, decided)) {
+            return false;
+        }
+        dispatcher.ended(this, decided);
+        endedFuture.complete(reason);
+        return true;
+    }
+
+    // Dispatcher-side counter updates: single writer, release stores.
+
+    void recordDelivery(long sequence) {
+        DELIVERED.setRelease(this, (long) DELIVERED.get(this) + 1);
+        LAST_SEQUENCE.setRelease(this, sequence);
+    }
+
+    long deliveredPlain() {
+        return (long) DELIVERED.get(this);
+    }
+
+    void addDropped(long count) {
+        DROPPED.getAndAdd(this, count);
+    }
+
+    void markRegistered() {
+        registered = true;
+        LockSupport.unpark(subscriber);
+    }
+
+    /** Waits, uninterruptibly, until the dispatcher has registered this subscription or the hub is gone. */
+    void awaitRegistration() {
+        boolean interrupted = false;
+        while (!registered) {
+            if (dispatcher.isTerminated()) {
+                // Registration can no longer happen; end it here so the caller gets a decided subscription.
+                finish(EndReason.HUB_CLOSED, null);
+                break;
+            }
+            LockSupport.parkNanos(this, Dispatcher.COMMAND_POLL_NANOS);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // Subscription
+
+    @Override
+    public void cancel() {
+        finish(EndReason.CANCELLED, null);
+        dispatcher.awaitQuiescence();
+    }
+
+    @Override
+    public boolean isActive() {
+        return end == null;
+    }
+
+    @Override
+    public EndReason await() throws InterruptedException {
+        try {
+            return endedFuture.get();
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    @Override
+    public boolean await(Duration timeout) throws InterruptedException {
+        Checks.notNegative("timeout", timeout);
+        return awaitNanos(Checks.toNanos(timeout));
+    }
+
+    @Override
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        Checks.notNegative("timeout", timeout);
+        Checks.notNull("unit", unit);
+        return awaitNanos(unit.toNanos(timeout));
+    }
+
+    private boolean awaitNanos(long nanos) throws InterruptedException {
+        try {
+            endedFuture.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    @Override
+    public CompletionStage<EndReason> ended() {
+        return endedFuture.minimalCompletionStage();
+    }
+
+    @Override
+    public EndReason endReason() {
+        End decided = end;
+        return decided == null ? null : decided.reason();
+    }
+
+    @Override
+    public Throwable failure() {
+        End decided = end;
+        return decided == null ? null : decided.failure();
+    }
+
+    @Override
+    public long delivered() {
+        return delivered;
+    }
+
+    @Override
+    public long dropped() {
+        return dropped;
+    }
+
+    @Override
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    @Override
+    public String toString() {
+        End decided = end;
+        return "Subscription{hub=" + dispatcher.name() + ", delivered=" + delivered + ", dropped=" + dropped
+                + ", lastSequence=" + lastSequence + (decided == null ? ", active" : ", " + decided.reason())
+                + '}';
+    }
+}

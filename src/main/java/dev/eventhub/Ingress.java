@@ -1,0 +1,329 @@
+package dev.eventhub;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Bounded multi-producer, single-consumer array queue that can be closed: the hub's ingress.
+ *
+ * <p><b>Algorithm</b> (the one JCTools' {@code MpscArrayQueue} uses). A producer claims slot {@code i} by a CAS
+ * of the producer index from {@code i} to {@code i + 1}, then stores the element into the slot with release
+ * semantics. The consumer reads the slot at the consumer index with acquire semantics; {@code null} means "not
+ * yet stored" (the slot was claimed, or nothing was offered). It clears the slot and advances the consumer index
+ * with a release store, which hands the slot back to producers. Producers cache a limit ({@code consumer index +
+ * capacity}) and read the consumer index only when their claim reaches that limit.
+ *
+ * <p><b>Close.</b> The producer index word holds {@code count << 1 | CLOSED}. {@link #close()} sets the bit with
+ * a CAS, after which no claim can succeed, so the number of accepted elements is fixed the moment close returns
+ * and the consumer can drain exactly that many. This is why the hub does not use JCTools' queue itself: with a
+ * closed flag kept beside the queue, a producer that read "open" just before close can land its element after
+ * the consumer's final drain, and an accepted event would be lost. Folding the flag into the word that producers
+ * CAS anyway costs nothing on the publish path.
+ *
+ * <p><b>Parking.</b> A consumer that has nothing to do may {@link #parkConsumer(long) park}. It first raises
+ * {@code consumerParked} (a volatile store, so a full fence) and then re-checks for elements; a producer reads the
+ * flag after its CAS (also a full fence). One of the two always sees the other, so a publish never leaves the
+ * consumer asleep. The flag is read on every offer but written only when the consumer parks, so it lives on the
+ * producers' cache line.
+ *
+ * <p><b>Threads.</b> {@code offer}, {@code close}, {@code acceptedCount}, {@code size} and {@code wakeConsumer}
+ * may be called from any thread; {@code poll}, {@code pollBlocking} and {@code parkConsumer} only from the one
+ * consumer thread. Writes made by a producer before offering an element are visible to the consumer after it
+ * polls that element.
+ *
+ * <p>Accessor prefixes follow JCTools: {@code lv} volatile load, {@code lp} plain load, {@code sv} volatile store,
+ * {@code so} ordered (release) store, {@code sp} plain store, {@code cas} compare-and-set.
+ */
+final class Ingress extends IngressConsumerFields {
+    /** {@link #offer} results: a status, never an exception, on the publish path. */
+    static final int OK = 0;
+    static final int FULL = 1;
+    static final int CLOSED = 2;
+
+    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+    Ingress(int capacity) {
+        super(capacity);
+    }
+
+    /**
+     * Offers an element. Any thread.
+     *
+     * @return {@link #OK}, {@link #FULL} or {@link #CLOSED}
+     */
+    int offer(Object element) {
+        final long capacity = this.capacity;
+        long limit = lvProducerLimit();
+        long word;
+        long index;
+        do {
+            word = lvProducerWord();
+            if ((word & CLOSED_BIT) != 0) {
+                return CLOSED;
+            }
+            index = word >>> 1;
+            if (index >= limit) {
+                limit = lvConsumerIndex() + capacity;
+                if (index >= limit) {
+                    return FULL;
+                }
+                // Racy by design: a producer may overwrite a newer limit with an older, lower one. A lower
+                // limit only makes someone re-read the consumer index; it is never too high.
+                soProducerLimit(limit);
+            }
+        } while (!casProducerWord(word, word + 2));
+        soElement((int) (index & mask), element);
+        if (lvConsumerParked()) {
+            wakeConsumer();
+        }
+        return OK;
+    }
+
+    /**
+     * Closes the queue to producers. Any thread, idempotent.
+     *
+     * @return the number of elements ever accepted; no more will be
+     */
+    long close() {
+        long word;
+        do {
+            word = lvProducerWord();
+            if ((word & CLOSED_BIT) != 0) {
+                return word >>> 1;
+            }
+        } while (!casProducerWord(word, word | CLOSED_BIT));
+        wakeConsumer();
+        return word >>> 1;
+    }
+
+    boolean isClosed() {
+        return (lvProducerWord() & CLOSED_BIT) != 0;
+    }
+
+    /** Elements accepted so far, including those not yet polled. Any thread. */
+    long acceptedCount() {
+        return lvProducerWord() >>> 1;
+    }
+
+    /** Elements polled so far. Any thread (exact on the consumer thread). */
+    long polledCount() {
+        return lvConsumerIndex();
+    }
+
+    /** Accepted but not yet polled; an estimate when called off the consumer thread. */
+    long size() {
+        // Read the consumer first: it never passes the producer, so the difference is never negative.
+        long consumed = lvConsumerIndex();
+        long produced = lvProducerWord() >>> 1;
+        return Math.max(0, produced - consumed);
+    }
+
+    int capacity() {
+        return (int) capacity;
+    }
+
+    /**
+     * Takes the next element, or returns {@code null} if the next slot holds none yet (empty, or claimed by a
+     * producer that has not stored into it). Consumer thread only.
+     */
+    Object poll() {
+        final long index = lpConsumerIndex();
+        final int offset = (int) (index & mask);
+        final Object element = lvElement(offset);
+        if (element == null) {
+            return null;
+        }
+        spElement(offset, null);
+        soConsumerIndex(index + 1);
+        return element;
+    }
+
+    /**
+     * Takes the next element, waiting for a producer that has claimed its slot but not yet stored into it;
+     * {@code null} only when nothing is accepted beyond what was polled. Consumer thread only.
+     */
+    Object pollBlocking() {
+        final long index = lpConsumerIndex();
+        if (index == acceptedCount()) {
+            return null;
+        }
+        final int offset = (int) (index & mask);
+        Object element;
+        while ((element = lvElement(offset)) == null) {
+            // The claim is made; the store follows within a few instructions unless the producer was descheduled.
+            Thread.onSpinWait();
+        }
+        spElement(offset, null);
+        soConsumerIndex(index + 1);
+        return element;
+    }
+
+    /** Sets the thread that {@link #wakeConsumer()} unparks. Called once, before the consumer starts. */
+    void consumerThread(Thread thread) {
+        this.consumerThread = thread;
+    }
+
+    /**
+     * Parks the consumer unless an element is present or {@link #wakeConsumer()} was called since the last park.
+     * Consumer thread only.
+     *
+     * @param nanos longest park, or {@code Long.MAX_VALUE} for no limit
+     */
+    void parkConsumer(long nanos) {
+        svConsumerParked(true);
+        try {
+            if (lvConsumerIndex() == acceptedCount() && !isClosed()) {
+                if (nanos == Long.MAX_VALUE) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, nanos);
+                }
+            }
+        } finally {
+            soConsumerParked(false);
+        }
+    }
+
+    /** Unparks the consumer (a permit is kept if it is not parked yet). Any thread. */
+    void wakeConsumer() {
+        Thread thread = this.consumerThread;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+}
+
+/** Read-mostly fields: shared by producers and the consumer, written once. */
+abstract class IngressBase {
+    static final long CLOSED_BIT = 1L;
+    static final VarHandle ELEMENTS = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    final Object[] buffer;
+    final long mask;
+    final long capacity;
+    /** Written once before the consumer starts; read by producers only when the consumer is parked. */
+    volatile Thread consumerThread;
+
+    IngressBase(int capacity) {
+        this.buffer = new Object[capacity];
+        this.mask = capacity - 1;
+        this.capacity = capacity;
+    }
+
+    final Object lvElement(int offset) {
+        return ELEMENTS.getAcquire(buffer, offset);
+    }
+
+    final void soElement(int offset, Object element) {
+        ELEMENTS.setRelease(buffer, offset, element);
+    }
+
+    final void spElement(int offset, Object element) {
+        buffer[offset] = element;
+    }
+}
+
+abstract class IngressPad1 extends IngressBase {
+    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+    IngressPad1(int capacity) {
+        super(capacity);
+    }
+}
+
+/** Written by producers: the claim word, the cached limit; and the parked flag they read on every offer. */
+abstract class IngressProducerFields extends IngressPad1 {
+    private static final VarHandle PRODUCER_WORD;
+    private static final VarHandle PRODUCER_LIMIT;
+    private static final VarHandle CONSUMER_PARKED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PRODUCER_WORD = lookup.findVarHandle(IngressProducerFields.class, "producerWord", long.class);
+            PRODUCER_LIMIT = lookup.findVarHandle(IngressProducerFields.class, "producerLimit", long.class);
+            CONSUMER_PARKED = lookup.findVarHandle(IngressProducerFields.class, "consumerParked", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@code accepted << 1 | CLOSED_BIT}. */
+    private volatile long producerWord;
+    private volatile long producerLimit;
+    private volatile boolean consumerParked;
+
+    IngressProducerFields(int capacity) {
+        super(capacity);
+        PRODUCER_LIMIT.setRelease(this, (long) capacity);
+    }
+
+    final long lvProducerWord() {
+        return producerWord;
+    }
+
+    final boolean casProducerWord(long expected, long next) {
+        return PRODUCER_WORD.compareAndSet(this, expected, next);
+    }
+
+    final long lvProducerLimit() {
+        return producerLimit;
+    }
+
+    final void soProducerLimit(long limit) {
+        PRODUCER_LIMIT.setRelease(this, limit);
+    }
+
+    final boolean lvConsumerParked() {
+        return consumerParked;
+    }
+
+    final void svConsumerParked(boolean parked) {
+        consumerParked = parked;
+    }
+
+    final void soConsumerParked(boolean parked) {
+        CONSUMER_PARKED.setRelease(this, parked);
+    }
+}
+
+abstract class IngressPad2 extends IngressProducerFields {
+    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+
+    IngressPad2(int capacity) {
+        super(capacity);
+    }
+}
+
+/** Written by the consumer only. */
+abstract class IngressConsumerFields extends IngressPad2 {
+    private static final VarHandle CONSUMER_INDEX;
+
+    static {
+        try {
+            CONSUMER_INDEX = MethodHandles.lookup()
+                    .findVarHandle(IngressConsumerFields.class, "consumerIndex", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private volatile long consumerIndex;
+
+    IngressConsumerFields(int capacity) {
+        super(capacity);
+    }
+
+    final long lvConsumerIndex() {
+        return consumerIndex;
+    }
+
+    final long lpConsumerIndex() {
+        return (long) CONSUMER_INDEX.get(this);
+    }
+
+    final void soConsumerIndex(long index) {
+        CONSUMER_INDEX.setRelease(this, index);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.eventhub;
+
+import java.time.Instant;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Chooses what a subscription receives and when it ends, then subscribes. Obtained from {@link EventHub#events()}.
+ *
+ * <p>Without options a subscription receives every event accepted after {@code subscribe} is called, for as long
+ * as it is active. Options combine:
+ * <ul>
+ *   <li>{@link #filter} — only events the predicate accepts (several filters must all accept);</li>
+ *   <li>{@link #since} or {@link #afterSequence} — first the retained history from that point, then live events,
+ *       each matching event exactly once, with no gap or repeat at the hand-over; a gap in history is reported
+ *       through {@link EventHandler#onGap(long)}, or with {@link #requireHistory()} ends the subscription with
+ *       {@link EndReason#HISTORY_TRUNCATED} before anything is delivered;</li>
+ *   <li>{@link #until} — no event stamped after that instant; the subscription ends with
+ *       {@link EndReason#UNTIL_REACHED} at that time even if no event comes;</li>
+ *   <li>{@link #limit} — ends with {@link EndReason#LIMIT_REACHED} after that many deliveries.</li>
+ * </ul>
+ * Each option is checked when set, with a message naming it and the value. A builder may subscribe several times;
+ * each subscription takes the options as they are at that moment.
+ *
+ * @param <T> the event type
+ */
+public final class SubscriptionBuilder<T> {
+    private final EventHub<T> hub;
+    private Predicate<? super T> filter;
+    private Instant since;
+    private long afterSequence = HubSubscription.NO_AFTER;
+    private boolean requireHistory;
+    private Instant until;
+    private long limit = HubSubscription.NO_LIMIT;
+
+    SubscriptionBuilder(EventHub<T> hub) {
+        this.hub = hub;
+    }
+
+    /**
+     * Only events the predicate accepts. The predicate runs on the dispatcher; one that throws ends the
+     * subscription with {@link EndReason#HANDLER_FAILED}. Called again, both predicates must accept.
+     */
+    public SubscriptionBuilder<T> filter(Predicate<? super T> filter) {
+        Checks.notNull("filter", filter);
+        if (this.filter == null) {
+            this.filter = filter;
+        } else {
+            Predicate<? super T> first = this.filter;
+            this.filter = event -> first.test(event) && filter.test(event);
+        }
+        return this;
+    }
+
+    /**
+     * Replays retained events stamped at or after {@code since} (inclusive), then continues live. A {@code since}
+     * in the future delivers only events stamped from then on. If the hub evicted events that may have been
+     * stamped after {@code since}, the handler's {@code onGap} gets the number evicted (an upper bound).
+     */
+    public SubscriptionBuilder<T> since(Instant since) {
+        Checks.notNull("since", since);
+        if (afterSequence != HubSubscription.NO_AFTER) {
+            throw new IllegalArgumentException("since: " + since + " (expected: not together with afterSequence: "
+                    + afterSequence + ")");
+        }
+        if (until != null && since.isAfter(until)) {
+            throw new IllegalArgumentException("since: " + since + " (expected: not after until: " + until + ")");
+        }
+        this.since = since;
+        return this;
+    }
+
+    /**
+     * Replays retained events with a sequence greater than {@code sequence}, then continues live. 0 means from the
+     * first event. If some of those were evicted, the handler's {@code onGap} gets exactly how many.
+     */
+    public SubscriptionBuilder<T> afterSequence(long sequence) {
+        Checks.notNegative("afterSequence", sequence);
+        if (since != null) {
+            throw new IllegalArgumentException("afterSequence: " + sequence + " (expected: not together with since: "
+                    + since + ")");
+        }
+        this.afterSequence = sequence;
+        return this;
+    }
+
+    /** With a replay, end with {@link EndReason#HISTORY_TRUNCATED} instead of reporting a gap. */
+    public SubscriptionBuilder<T> requireHistory() {
+        this.requireHistory = true;
+        return this;
+    }
+
+    /**
+     * Delivers no event stamped after {@code until} (inclusive) and ends with {@link EndReason#UNTIL_REACHED} once
+     * the hub's clock passes it, whether or not events come. An {@code until} already past delivers the selected
+     * history, then ends.
+     */
+    public SubscriptionBuilder<T> until(Instant until) {
+        Checks.notNull("until", until);
+        if (since != null && since.isAfter(until)) {
+            throw new IllegalArgumentException("until: " + until + " (expected: not before since: " + since + ")");
+        }
+        this.until = until;
+        return this;
+    }
+
+    /** Ends with {@link EndReason#LIMIT_REACHED} after {@code limit} deliveries; at least 1. */
+    public SubscriptionBuilder<T> limit(long limit) {
+        this.limit = Checks.positive("limit", limit);
+        return this;
+    }
+
+    /**
+     * Subscribes the handler, called inline on the dispatcher thread. Returns once the subscription is registered:
+     * from then on it receives every selected event that is published. A replay is delivered in the same step on
+     * the dispatcher, so it may still be running when this returns.
+     *
+     * @throws NullPointerException if {@code handler} is null
+     * @throws HubClosedException   if the hub is closed
+     */
+    public Subscription subscribe(EventHandler<? super T> handler) {
+        Checks.notNull("handler", handler);
+        HubSubscription subscription = new HubSubscription(hub.dispatcher(), handler, filter,
+                since == null ? HubSubscription.NO_SINCE : Checks.epochNanos(since), afterSequence, requireHistory,
+                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit);
+        return hub.subscribe(subscription);
+    }
+
+    /** Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. */
+    public Subscription subscribe(Consumer<? super T> consumer) {
+        Checks.notNull("consumer", consumer);
+        return subscribe((EventHandler<T>) (event, sequence, timestampNanos) -> consumer.accept(event));
+    }
+}

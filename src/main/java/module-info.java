@@ -1,0 +1,7 @@
+/**
+ * eventhub: an embeddable, in-process event hub. Only {@code dev.eventhub} is API; the command line in
+ * {@code dev.eventhub.cli} is reached through the jar's main class.
+ */
+module dev.eventhub {
+    exports dev.eventhub;
+}
