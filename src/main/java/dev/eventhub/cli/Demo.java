@@ -1,0 +1,130 @@
+package dev.eventhub.cli;
+
+import dev.eventhub.EndReason;
+import dev.eventhub.EventHub;
+import dev.eventhub.HubStats;
+import dev.eventhub.Subscription;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The {@code demo} command: container lifecycle events from several producer threads through one hub, shown the
+ * way {@code isula events} shows them, then a name filter, a replay {@code since} a moment in the past, and a
+ * subscription that ends at its {@code until} although no event comes.
+ */
+final class Demo {
+    private static final String[][] CONTAINERS = {
+            {"web", "nginx:1.25"}, {"db", "postgres:16"}, {"cache", "redis:7"}, {"worker", "busybox"},
+    };
+    private static final String[] LIFECYCLE = {"create", "start", "die", "stop", "destroy"};
+    private static final int ROUND = CONTAINERS.length * LIFECYCLE.length;
+
+    private final PrintStream out;
+    private final ZoneId zone = ZoneId.systemDefault();
+
+    Demo(PrintStream out) {
+        this.out = out;
+    }
+
+    int run() throws InterruptedException {
+        try (EventHub<ContainerEvent> hub = EventHub.<ContainerEvent>builder()
+                .name("containers").capacity(1 << 10).history(1 << 8).build()) {
+
+            out.println("== 1. Every event, live: one producer thread per container, one total order ==");
+            Subscription all = hub.subscribe((event, sequence, nanos) -> out.println(event.format(nanos, zone)));
+            List<String> webOnly = Collections.synchronizedList(new ArrayList<>());
+            Subscription web = hub.events()
+                    .filter(event -> event.name().equals("web"))
+                    .subscribe((event, sequence, nanos) -> webOnly.add(event.format(nanos, zone)));
+            runLifecycles(hub, 0);
+            awaitDelivered(hub, all, ROUND);
+            all.cancel();
+            web.cancel();
+
+            out.println();
+            out.println("== 2. The same stream as seen by a subscriber with a name filter (name=web) ==");
+            webOnly.forEach(out::println);
+
+            Instant mark = Instant.now();
+            runLifecycles(hub, 1);
+            out.println();
+            out.println("(a second round of " + ROUND + " events was published after " + mark + ")");
+            out.println();
+            out.println("== 3. A subscriber that joins late and replays history since " + mark + " ==");
+            CountDownLatch replayed = new CountDownLatch(ROUND);
+            Subscription replay = hub.events().since(mark).subscribe((event, sequence, nanos) -> {
+                out.println("#" + sequence + " " + event.format(nanos, zone));
+                replayed.countDown();
+            });
+            replayed.await();
+            replay.cancel();
+
+            out.println();
+            Instant until = Instant.now().plusMillis(300);
+            out.println("== 4. A subscriber with until=" + until + " and no events coming ==");
+            Subscription bounded = hub.events().until(until).subscribe(event -> out.println(event));
+            EndReason reason = bounded.await();
+            out.println("ended with " + reason + " at " + Instant.now() + " after " + bounded.delivered()
+                    + " events");
+
+            HubStats stats = hub.stats();
+            out.println();
+            out.println("hub '" + stats.name() + "': published=" + stats.published() + " delivered="
+                    + stats.delivered() + " rejected=" + stats.rejected() + " retained=["
+                    + stats.firstRetainedSequence() + ".." + stats.lastRetainedSequence() + "]");
+        }
+        return 0;
+    }
+
+    /** One producer thread per container, each publishing its container's lifecycle in order. */
+    private static void runLifecycles(EventHub<ContainerEvent> hub, int round) throws InterruptedException {
+        List<Thread> producers = new ArrayList<>();
+        for (String[] container : CONTAINERS) {
+            String id = containerId(container[0], round);
+            Thread producer = new Thread(() -> {
+                int pid = 9000 + ThreadLocalRandom.current().nextInt(1000);
+                try {
+                    for (String action : LIFECYCLE) {
+                        boolean running = action.equals("start") || action.equals("die");
+                        int exitCode = action.equals("die") ? 137 : 0;
+                        hub.publish(new ContainerEvent(action, id, container[1], container[0],
+                                running ? pid : 0, exitCode));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "demo-producer-" + container[0]);
+            producers.add(producer);
+            producer.start();
+        }
+        for (Thread producer : producers) {
+            producer.join();
+        }
+    }
+
+    private static String containerId(String name, int round) {
+        long hash = (name.hashCode() * 0x9E3779B97F4A7C15L) ^ round;
+        return String.format("%016x%016x", hash, Long.rotateLeft(hash, 17)).substring(0, 24);
+    }
+
+    /** Waits until the live subscriber has seen {@code count} events, without sleeping on a guess. */
+    private static void awaitDelivered(EventHub<?> hub, Subscription subscription, long count)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (subscription.delivered() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("demo: only " + subscription.delivered() + " of " + count
+                        + " events arrived in 10 s; hub " + hub.stats());
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+}

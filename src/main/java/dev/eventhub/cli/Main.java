@@ -1,0 +1,66 @@
+package dev.eventhub.cli;
+
+import java.io.PrintStream;
+
+/**
+ * The jar's entry point: {@code java -jar eventhub.jar <command>}.
+ *
+ * <p>Exit codes: 0 done, 2 bad usage (with a one-line reason on standard error), 1 failure.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: java -jar eventhub.jar <command>
+
+            commands:
+              demo     container lifecycle events through a hub, printed like `isula events`: live, filtered,
+                       replayed since a moment in the past, and a subscription that ends at its `until`
+              help     this text
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.println("eventhub: missing command (try: demo, help)");
+            return 2;
+        }
+        String command = args[0];
+        try {
+            switch (command) {
+                case "demo" -> {
+                    if (args.length > 1 && !isHelp(args[1])) {
+                        err.println("eventhub demo: unexpected argument '" + args[1] + "'");
+                        return 2;
+                    }
+                    if (args.length > 1) {
+                        out.print("usage: java -jar eventhub.jar demo\n\n"
+                                + "Runs container lifecycle events through a hub and prints them like `isula events`.\n");
+                        return 0;
+                    }
+                    return new Demo(out).run();
+                }
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                default -> {
+                    err.println("eventhub: unknown command '" + command + "' (try: demo, help)");
+                    return 2;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("eventhub " + command + ": interrupted");
+            return 1;
+        }
+    }
+
+    private static boolean isHelp(String arg) {
+        return arg.equals("--help") || arg.equals("-h");
+    }
+}
