@@ -1,0 +1,105 @@
+package dev.eventhub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class IngressTest {
+    @Test
+    void fifoAcrossWrapAroundAndFullWhenCapacityIsReached() {
+        Ingress ingress = new Ingress(4);
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(ingress.offer(round * 10 + i)).isEqualTo(Ingress.OK);
+            }
+            assertThat(ingress.offer(-1)).isEqualTo(Ingress.FULL);
+            assertThat(ingress.size()).isEqualTo(4);
+            for (int i = 0; i < 4; i++) {
+                assertThat(ingress.poll()).isEqualTo(round * 10 + i);
+            }
+            assertThat(ingress.poll()).isNull();
+            assertThat(ingress.pollBlocking()).isNull();
+        }
+        assertThat(ingress.acceptedCount()).isEqualTo(20);
+        assertThat(ingress.polledCount()).isEqualTo(20);
+    }
+
+    @Test
+    void closeFixesTheAcceptedCountAndRefusesLaterOffers() {
+        Ingress ingress = new Ingress(8);
+        ingress.offer("a");
+        ingress.offer("b");
+        assertThat(ingress.close()).isEqualTo(2);
+        assertThat(ingress.close()).isEqualTo(2);
+        assertThat(ingress.isClosed()).isTrue();
+        assertThat(ingress.offer("c")).isEqualTo(Ingress.CLOSED);
+        assertThat(ingress.pollBlocking()).isEqualTo("a");
+        assertThat(ingress.pollBlocking()).isEqualTo("b");
+        assertThat(ingress.pollBlocking()).isNull();
+    }
+
+    /**
+     * Producers race close(): every element whose offer returned OK is polled after close, none that was refused
+     * is, and per-producer order holds. Run many short rounds to hit the race window.
+     */
+    @Test
+    void closeRacingProducersLosesNothingAccepted() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            Ingress ingress = new Ingress(1 << 12);
+            int producers = 3;
+            AtomicLong[] accepted = new AtomicLong[producers];
+            CountDownLatch started = new CountDownLatch(producers);
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                AtomicLong count = accepted[p] = new AtomicLong();
+                long id = p;
+                Thread thread = new Thread(() -> {
+                    started.countDown();
+                    for (long i = 0; ; i++) {
+                        int status = ingress.offer(id << 32 | i);
+                        if (status == Ingress.CLOSED) {
+                            return;
+                        }
+                        if (status == Ingress.OK) {
+                            count.incrementAndGet();
+                        } else {
+                            i--; // full: retry the same value
+                            Thread.onSpinWait();
+                        }
+                    }
+                });
+                threads.add(thread);
+                thread.start();
+            }
+            started.await();
+            long[] next = new long[producers];
+            long polled = 0;
+            for (int i = 0; i < 500; i++) {
+                Object element = ingress.poll();
+                if (element != null) {
+                    long value = (Long) element;
+                    assertThat(value & 0xFFFF_FFFFL).isEqualTo(next[(int) (value >>> 32)]++);
+                    polled++;
+                }
+            }
+            long total = ingress.close();
+            Object element;
+            while ((element = ingress.pollBlocking()) != null) {
+                long value = (Long) element;
+                assertThat(value & 0xFFFF_FFFFL).isEqualTo(next[(int) (value >>> 32)]++);
+                polled++;
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertThat(polled).isEqualTo(total);
+            for (int p = 0; p < producers; p++) {
+                assertThat(next[p]).as("producer %d", p).isEqualTo(accepted[p].get());
+            }
+        }
+    }
+}
