@@ -527,8 +527,10 @@ final class Dispatcher implements Runnable {
         return Thread.currentThread() == owner;
     }
 
+    /** Whether the calling thread is inside a round (a handler, typically). Any thread: the owner check comes
+     *  first, so only the owner ever reads the owner-confined flag. */
     boolean inRound() {
-        return inRound && isOwner();
+        return isOwner() && inRound;
     }
 
     void owner(Thread thread) {
