@@ -3,5 +3,7 @@
  * {@code dev.eventhub.cli} is reached through the jar's main class.
  */
 module dev.eventhub {
+    requires jdk.jfr;
+
     exports dev.eventhub;
 }

@@ -75,6 +75,7 @@ final class Dispatcher implements Runnable {
     private final LongSupplier clock;
     private final boolean systemClock;
     private final IdleStrategy idle;
+    private final long slowHandlerNanos;
 
     // Shared.
     /** Subscriptions to register or unlink; any thread offers, the owner polls. One entry per subscribe or end. */
@@ -82,6 +83,8 @@ final class Dispatcher implements Runnable {
     /** Subscriptions not yet ended; for stats and for a forced close. */
     private final Set<HubSubscription> active = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Own threads of async subscriptions, joined by close(); each removes itself when it ends. */
+    private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
     private volatile long epoch;
     private volatile int state;
     /** Last sequence dispatched, published at the end of each round for other threads. */
@@ -101,10 +104,14 @@ final class Dispatcher implements Runnable {
     private long lastStamp = Long.MIN_VALUE;
     private long deliveredCount;
     private boolean inRound;
+    private int asyncThreads;
+    /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
+    private boolean timeCalls;
 
     Dispatcher(String name, Ingress ingress, int history, LongSupplier clock, boolean systemClock,
-               IdleStrategy idle) {
+               IdleStrategy idle, long slowHandlerNanos) {
         this.name = name;
+        this.slowHandlerNanos = slowHandlerNanos;
         this.ingress = ingress;
         this.ring = new HistoryRing(history);
         this.clock = clock;
@@ -115,6 +122,10 @@ final class Dispatcher implements Runnable {
 
     String name() {
         return name;
+    }
+
+    long slowHandlerNanos() {
+        return slowHandlerNanos;
     }
 
     // ------------------------------------------------------------------ duty cycle (owner)
@@ -175,7 +186,7 @@ final class Dispatcher implements Runnable {
             LOG.log(Level.ERROR, "hub '" + name + "': dispatcher failed; ending every subscription", bug);
             ingress.close();
             STATE.setVolatile(this, TERMINATED);
-            endAll(EndReason.HUB_CLOSED);
+            endAll(EndReason.HUB_CLOSED, true);
             terminated.countDown();
         }
     }
@@ -216,7 +227,7 @@ final class Dispatcher implements Runnable {
         HubSubscription subscription;
         while ((subscription = commands.poll()) != null) {
             if (subscription.linked) {
-                if (subscription.isEnded()) {
+                if (subscription.isEnded() || subscription.inputClosed) {
                     unlink(subscription);
                 }
             } else if (subscription.slot < 0 && !subscription.isEnded()) {
@@ -251,6 +262,7 @@ final class Dispatcher implements Runnable {
         final HistoryRing ring = this.ring;
         final long stamp = Math.max(now, lastStamp);
         lastStamp = stamp;
+        final long started = System.nanoTime();
         long sequence = this.sequence;
         int count = 0;
         do {
@@ -262,6 +274,15 @@ final class Dispatcher implements Runnable {
             }
             count++;
         } while (count < max && (event = drain ? ingress.pollBlocking() : ingress.poll()) != null);
+        long took = System.nanoTime() - started;
+        if (took >= slowHandlerNanos) {
+            if (!timeCalls) {
+                Diagnostics.slowRound(name, count, subscriberCount, took);
+            }
+            timeCalls = true;
+        } else {
+            timeCalls = false;
+        }
         return count;
     }
 
@@ -275,29 +296,66 @@ final class Dispatcher implements Runnable {
 
     /** Hands one event to one subscription if it is still active and selects it. User code is guarded. */
     private void deliver(HubSubscription subscription, Object event, long sequence, long stamp) {
-        if (subscription.isEnded()) {
+        if (subscription.isEnded() || subscription.inputClosed) {
             return;
         }
         if (stamp > subscription.untilNanos) {
-            subscription.finish(EndReason.UNTIL_REACHED, null);
+            untilPassed(subscription);
             return;
         }
         if (sequence < subscription.fromSequence || stamp < subscription.sinceNanos) {
             return;
         }
+        final AsyncDelivery async = subscription.async;
         try {
             if (subscription.filter != null && !subscription.filter.test(event)) {
                 return;
             }
-            subscription.handler.onEvent(event, sequence, stamp);
+            if (async == null) {
+                if (timeCalls) {
+                    timedCall(subscription, event, sequence, stamp);
+                } else {
+                    subscription.handler.onEvent(event, sequence, stamp);
+                }
+            }
         } catch (Throwable failure) {
             fail(subscription, failure);
+            return;
+        }
+        if (async != null) {
+            async.enqueue(event, sequence, stamp, this);
             return;
         }
         subscription.recordDelivery(sequence);
         deliveredCount++;
         if (subscription.deliveredPlain() >= subscription.limit) {
             subscription.finish(EndReason.LIMIT_REACHED, null);
+        }
+    }
+
+    private void timedCall(HubSubscription subscription, Object event, long sequence, long stamp)
+            throws Exception {
+        long start = System.nanoTime();
+        subscription.handler.onEvent(event, sequence, stamp);
+        long took = System.nanoTime() - start;
+        if (took >= slowHandlerNanos) {
+            Diagnostics.slowHandler(name, subscription, sequence, took);
+        }
+    }
+
+    /**
+     * A subscription's until has passed. An inline one ends now; an async one gets nothing more and ends once its
+     * consumer has delivered what it buffered.
+     */
+    private void untilPassed(HubSubscription subscription) {
+        if (subscription.async == null) {
+            subscription.finish(EndReason.UNTIL_REACHED, null);
+        } else if (!subscription.inputClosed) {
+            subscription.inputClosed = true;
+            subscription.async.endInput(EndReason.UNTIL_REACHED);
+            if (subscription.linked) {
+                commands.offer(subscription); // unlinked at the next round, outside any iteration
+            }
         }
     }
 
@@ -312,7 +370,7 @@ final class Dispatcher implements Runnable {
         int count = 0;
         while (deadlines.next() < now) {
             HubSubscription subscription = (HubSubscription) deadlines.poll();
-            subscription.finish(EndReason.UNTIL_REACHED, null);
+            untilPassed(subscription);
             count++;
         }
         return count;
@@ -351,26 +409,35 @@ final class Dispatcher implements Runnable {
             } else {
                 subscription.fromSequence = Math.max(subscription.fromSequence, current + 1);
             }
+            if (missed > 0 && subscription.requireHistory) {
+                subscription.finish(EndReason.HISTORY_TRUNCATED, null);
+                return;
+            }
+            if (subscription.async != null) {
+                // The consumer runs before the replay, so that a BLOCK replay larger than the buffer can proceed.
+                subscription.async.start("eventhub-" + name + "-subscriber-" + (++asyncThreads), this);
+            }
             if (missed > 0) {
-                if (subscription.requireHistory) {
-                    subscription.finish(EndReason.HISTORY_TRUNCATED, null);
-                    return;
-                }
-                try {
-                    subscription.handler.onGap(missed);
-                } catch (Throwable failure) {
-                    fail(subscription, failure);
-                    return;
+                if (subscription.async != null) {
+                    subscription.async.gapBeforeNext(missed);
+                } else {
+                    try {
+                        Diagnostics.gap(name, subscription, missed);
+                        subscription.handler.onGap(missed);
+                    } catch (Throwable failure) {
+                        fail(subscription, failure);
+                        return;
+                    }
                 }
             }
             for (long s = first; s <= current && !subscription.isEnded(); s++) {
                 deliver(subscription, ring.event(s), s, ring.stamp(s));
             }
-            if (subscription.isEnded()) {
+            if (subscription.isEnded() || subscription.inputClosed) {
                 return;
             }
             if (now > subscription.untilNanos) {
-                subscription.finish(EndReason.UNTIL_REACHED, null);
+                untilPassed(subscription);
                 return;
             }
             link(subscription);
@@ -406,7 +473,15 @@ final class Dispatcher implements Runnable {
 
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
-        endAll(EndReason.HUB_CLOSED);
+        // Async subscriptions deliver what they buffered, then end themselves; close() waits for them.
+        for (int i = 0; i < subscriberCount; i++) {
+            AsyncDelivery async = subscribers[i].async;
+            if (async != null && !subscribers[i].isEnded()) {
+                subscribers[i].inputClosed = true;
+                async.endInput(EndReason.HUB_CLOSED);
+            }
+        }
+        endAll(EndReason.HUB_CLOSED, false);
         Arrays.fill(subscribers, null);
         subscriberCount = 0;
         deadlines.clear();
@@ -414,10 +489,15 @@ final class Dispatcher implements Runnable {
         terminated.countDown();
     }
 
-    /** Ends every subscription still active, and releases callers waiting for a registration. Any thread. */
-    private void endAll(EndReason reason) {
+    /**
+     * Ends every subscription still active (async ones still draining only if {@code evenDraining}), and
+     * releases callers waiting for a registration. Any thread.
+     */
+    private void endAll(EndReason reason, boolean evenDraining) {
         for (HubSubscription subscription : active) {
-            subscription.finish(reason, null);
+            if (evenDraining || subscription.async == null || !subscription.async.inputEnded()) {
+                subscription.finish(reason, null);
+            }
         }
         HubSubscription pending;
         while ((pending = commands.poll()) != null) {
@@ -507,8 +587,57 @@ final class Dispatcher implements Runnable {
                         + behind + " accepted events undelivered");
             }
         }
-        endAll(EndReason.HUB_CLOSED);
+        endAll(EndReason.HUB_CLOSED, true);
         terminated.countDown();
+    }
+
+    /**
+     * After termination: waits until every async subscription has delivered what it buffered and its own thread
+     * has stopped, until {@code deadline} ({@link System#nanoTime()}); then ends the rest, counting what each did
+     * not deliver as dropped. Any thread.
+     *
+     * @return whether all finished in time
+     */
+    boolean awaitAsync(long deadline) throws InterruptedException {
+        boolean allFinished = true;
+        for (HubSubscription subscription : active.toArray(new HubSubscription[0])) {
+            if (subscription.async != null && !awaitOne(subscription, deadline)) {
+                allFinished = false;
+            }
+        }
+        for (Thread thread : consumerThreads) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        return allFinished;
+    }
+
+    private boolean awaitOne(HubSubscription subscription, long deadline) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left > 0 && subscription.await(left, TimeUnit.NANOSECONDS)) {
+            return true;
+        }
+        long behind = subscription.async.backlog();
+        if (subscription.finish(EndReason.HUB_CLOSED, null)) {
+            if (behind > 0) {
+                subscription.addDropped(behind);
+            }
+            LOG.log(Level.WARNING, "hub '" + name + "': close timed out; an async subscription was ended with "
+                    + behind + " buffered events undelivered");
+        }
+        return false;
+    }
+
+    /** An async subscription's own consumer thread, to be joined on close. Any thread. */
+    void consumerThread(Thread thread) {
+        consumerThreads.add(thread);
+    }
+
+    void consumerThreadEnded(Thread thread) {
+        consumerThreads.remove(thread);
     }
 
     boolean awaitTermination(long nanos) throws InterruptedException {

@@ -55,7 +55,8 @@ public final class EventHub<T> implements AutoCloseable {
         this.name = builder.name;
         this.ingress = new Ingress(builder.capacity);
         LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
-        this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle);
+        this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle,
+                Checks.toNanos(builder.slowHandlerThreshold));
         this.drainTimeoutNanos = Checks.toNanos(builder.drainTimeout);
         if (startThread) {
             Thread dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
@@ -209,6 +210,11 @@ public final class EventHub<T> implements AutoCloseable {
                 while (!dispatcher.isTerminated()) {
                     dispatcher.doWork();
                 }
+                try {
+                    dispatcher.awaitAsync(System.nanoTime() + drainTimeoutNanos);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             return;
         }
@@ -216,7 +222,7 @@ public final class EventHub<T> implements AutoCloseable {
             return; // manual mode, closed from another thread: the stepping thread finishes it
         }
         try {
-            long start = System.nanoTime();
+            long deadline = System.nanoTime() + drainTimeoutNanos;
             if (!dispatcher.awaitTermination(drainTimeoutNanos)) {
                 LOG.log(Level.WARNING, "hub '" + name + "': close did not finish within the drain timeout; "
                         + "ending the remaining subscriptions");
@@ -224,8 +230,8 @@ public final class EventHub<T> implements AutoCloseable {
                 thread.interrupt();
                 return;
             }
-            long left = drainTimeoutNanos - (System.nanoTime() - start);
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime()))));
+            dispatcher.awaitAsync(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -279,6 +285,7 @@ public final class EventHub<T> implements AutoCloseable {
         private IdleStrategy idle = IdleStrategy.PARK;
         private LongSupplier clock;
         private Duration drainTimeout = Duration.ofSeconds(10);
+        private Duration slowHandlerThreshold = Duration.ofMillis(100);
 
         private Builder() {
         }
@@ -333,6 +340,17 @@ public final class EventHub<T> implements AutoCloseable {
         /** How long {@link EventHub#close()} waits for subscribers to take what was accepted. Default 10 s. */
         public Builder<T> drainTimeout(Duration drainTimeout) {
             this.drainTimeout = Checks.positive("drainTimeout", drainTimeout);
+            return this;
+        }
+
+        /**
+         * A handler call that takes at least this long is reported (a {@code System.Logger} warning and a
+         * {@code dev.eventhub.SlowHandler} JFR event), and so is an async buffer that stays above three quarters
+         * full for this long. Default 100 ms. Inline calls are timed only after a dispatcher round took this long,
+         * so that fast handlers pay nothing for the check.
+         */
+        public Builder<T> slowHandlerThreshold(Duration threshold) {
+            this.slowHandlerThreshold = Checks.positive("slowHandlerThreshold", threshold);
             return this;
         }
 

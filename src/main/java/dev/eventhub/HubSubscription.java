@@ -61,6 +61,8 @@ final class HubSubscription extends Deadline implements Subscription {
     final boolean requireHistory;
     final long untilNanos;
     final long limit;
+    /** The buffer and consumer of an isolated subscription; null for an inline one. */
+    final AsyncDelivery async;
 
     // Cursor: dispatcher thread only.
     /** First sequence this subscription may receive; later ones pass, earlier ones are skipped. */
@@ -69,6 +71,8 @@ final class HubSubscription extends Deadline implements Subscription {
     int slot = -1;
     /** Whether the dispatcher has registered it (it may have ended since). */
     boolean linked;
+    /** Async only: the dispatcher will enqueue nothing more (until passed); the consumer is draining. */
+    boolean inputClosed;
 
     // Outcome: shared.
     private volatile End end;
@@ -81,7 +85,7 @@ final class HubSubscription extends Deadline implements Subscription {
 
     @SuppressWarnings("unchecked")
     HubSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
-                    long afterSequence, boolean requireHistory, long untilNanos, long limit) {
+                    long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation) {
         this.dispatcher = dispatcher;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
@@ -92,6 +96,12 @@ final class HubSubscription extends Deadline implements Subscription {
         this.limit = limit;
         this.deadlineNanos = untilNanos;
         this.subscriber = Thread.currentThread();
+        this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
+                isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name());
+    }
+
+    /** How an async subscription is isolated: its executor (null: a thread of its own) and its buffer. */
+    record Isolation(java.util.concurrent.Executor executor, int buffer, Overflow overflow) {
     }
 
     boolean replays() {
@@ -114,6 +124,9 @@ final class HubSubscription extends Deadline implements Subscription {
             return false;
         }
         dispatcher.ended(this, decided);
+        if (async != null) {
+            async.wakeConsumer(); // so that it stops (and its own thread exits)
+        }
         endedFuture.complete(reason);
         return true;
     }
@@ -162,7 +175,11 @@ final class HubSubscription extends Deadline implements Subscription {
     @Override
     public void cancel() {
         finish(EndReason.CANCELLED, null);
-        dispatcher.awaitQuiescence();
+        if (async != null) {
+            async.awaitQuiescence();
+        } else {
+            dispatcher.awaitQuiescence();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.eventhub;
 
 import java.time.Instant;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -32,6 +33,11 @@ public final class SubscriptionBuilder<T> {
     private boolean requireHistory;
     private Instant until;
     private long limit = HubSubscription.NO_LIMIT;
+    private boolean async;
+    private Executor executor;
+    private int buffer = AsyncDelivery.DEFAULT_BUFFER;
+    private Overflow overflow = Overflow.DROP_OLDEST;
+    private boolean bufferSet;
 
     SubscriptionBuilder(EventHub<T> hub) {
         this.hub = hub;
@@ -111,18 +117,63 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Isolates the subscription on a thread of its own ({@code eventhub-<hub>-subscriber-<n>}, a daemon that ends
+     * with the subscription): the dispatcher only puts matching events into its buffer, so a slow or stuck handler
+     * holds up nobody else. What happens when the buffer is full is set by {@link #buffer(int, Overflow)};
+     * by default 1024 events, {@link Overflow#DROP_OLDEST}.
+     */
+    public SubscriptionBuilder<T> async() {
+        this.async = true;
+        this.executor = null;
+        return this;
+    }
+
+    /**
+     * Isolates the subscription like {@link #async()}, with its handler run by tasks on {@code executor} (a task
+     * delivers up to 256 events, then gives the thread back). An executor that rejects a task ends the
+     * subscription with {@link EndReason#HANDLER_FAILED}. Close waits for the tasks, not for the executor.
+     */
+    public SubscriptionBuilder<T> async(Executor executor) {
+        this.executor = Checks.notNull("executor", executor);
+        this.async = true;
+        return this;
+    }
+
+    /**
+     * The buffer of an async subscription: how many matched events it may hold undelivered (1 to 2^30), and what
+     * to do when it is full. Memory per subscriber is bounded by this size.
+     */
+    public SubscriptionBuilder<T> buffer(int size, Overflow overflow) {
+        if (size < 1 || size > EventHub.Builder.MAX_CAPACITY) {
+            throw new IllegalArgumentException("size: " + size + " (expected: from 1 to "
+                    + EventHub.Builder.MAX_CAPACITY + ")");
+        }
+        this.overflow = Checks.notNull("overflow", overflow);
+        this.buffer = size;
+        this.bufferSet = true;
+        return this;
+    }
+
+    /**
      * Subscribes the handler, called inline on the dispatcher thread. Returns once the subscription is registered:
      * from then on it receives every selected event that is published. A replay is delivered in the same step on
-     * the dispatcher, so it may still be running when this returns.
+     * the dispatcher, so it may still be running when this returns. With {@link #async()} the handler is called on
+     * the subscription's own consumer instead.
      *
-     * @throws NullPointerException if {@code handler} is null
-     * @throws HubClosedException   if the hub is closed
+     * @throws NullPointerException  if {@code handler} is null
+     * @throws IllegalStateException if a buffer was set without {@code async}
+     * @throws HubClosedException    if the hub is closed
      */
     public Subscription subscribe(EventHandler<? super T> handler) {
         Checks.notNull("handler", handler);
+        if (bufferSet && !async) {
+            throw new IllegalStateException("buffer: " + buffer + ", " + overflow
+                    + " (expected: with async() or async(executor); an inline subscription has no buffer)");
+        }
         HubSubscription subscription = new HubSubscription(hub.dispatcher(), handler, filter,
                 since == null ? HubSubscription.NO_SINCE : Checks.epochNanos(since), afterSequence, requireHistory,
-                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit);
+                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit,
+                async ? new HubSubscription.Isolation(executor, buffer, overflow) : null);
         return hub.subscribe(subscription);
     }
 

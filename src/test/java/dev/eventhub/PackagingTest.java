@@ -28,7 +28,7 @@ class PackagingTest {
         assertThat(export.source()).isEqualTo("dev.eventhub");
         assertThat(export.isQualified()).isFalse();
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-                .containsExactly("java.base");
+                .containsExactlyInAnyOrder("java.base", "jdk.jfr");
     }
 
     @Test

@@ -1,0 +1,493 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The buffer and the consumer of an isolated subscription. The dispatcher enqueues matching events; a consumer
+ * (a thread of its own, or tasks on the user's executor) takes them and calls the handler. One slow or stuck
+ * handler therefore holds up only its own buffer, and what happens when that buffer is full is the
+ * subscription's {@link Overflow} policy.
+ *
+ * <p><b>Buffer.</b> A single-producer, single-consumer ring of parallel arrays (event, sequence, stamp, gap), so
+ * nothing is allocated per event. The dispatcher writes a slot and then advances {@code tail} with a release
+ * store; the consumer reads {@code tail}, then the slot, then advances {@code head}. Capacity is the requested
+ * size; the arrays are rounded up to a power of two.
+ *
+ * <p><b>Overflow.</b> {@code BLOCK}: the dispatcher waits for space (backpressure reaches producers).
+ * {@code DROP_NEWEST}: the event is counted and not stored; the count rides in the gap slot of the next stored
+ * event (or in {@code trailingGap} if none comes), so {@code onGap} precedes the next delivery. {@code DROP_OLDEST}:
+ * the dispatcher takes the oldest slot from the consumer by a CAS of {@code head}; the consumer also advances
+ * {@code head} by CAS and discards a slot it lost, and learns how many it lost from the jump of {@code head}: the
+ * gap is exact with no shared counter. {@code DISCONNECT}: the subscription ends with {@code OVERFLOW}; the event
+ * and everything still buffered are counted as dropped.
+ *
+ * <p><b>End of input.</b> When the subscription's {@code until} passes or the hub closes, the dispatcher stops
+ * enqueuing and sets {@code inputEnd}; the consumer delivers what is buffered and then ends the subscription with
+ * that reason. A cancel, a handler failure, a limit or a disconnect ends it at once and the rest is discarded.
+ *
+ * <p><b>Final cancel.</b> Before each handler call the consumer stores an odd {@code callEpoch} (volatile), then
+ * checks the subscription's end, then stores {@code callStarted} and calls; after the call {@code callEpoch} goes
+ * even. A canceller that sees an odd epoch whose call has not started waits the few instructions until it has, or
+ * until the consumer saw the end; it never waits for a running handler. See docs/concurrency.md.
+ */
+final class AsyncDelivery implements Runnable {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+
+    /** Events a consumer task takes before it gives its executor thread back (fairness between subscriptions). */
+    static final int TASK_BATCH = 256;
+    /** Default buffer of an async subscription that does not choose one. */
+    static final int DEFAULT_BUFFER = 1024;
+    /** Spins of a waiting party before it parks. */
+    private static final int SPINS = 100;
+    private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** Buffer occupancy, as a fraction of its size, above which the subscriber counts as falling behind. */
+    private static final double HIGH_WATERMARK = 0.75;
+
+    private static final VarHandle HEAD;
+    private static final VarHandle TAIL;
+    private static final VarHandle CALL_EPOCH;
+    private static final VarHandle CALL_STARTED;
+    private static final VarHandle SCHEDULED;
+    private static final VarHandle STOLEN_GAP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            HEAD = lookup.findVarHandle(AsyncDelivery.class, "head", long.class);
+            TAIL = lookup.findVarHandle(AsyncDelivery.class, "tail", long.class);
+            CALL_EPOCH = lookup.findVarHandle(AsyncDelivery.class, "callEpoch", long.class);
+            CALL_STARTED = lookup.findVarHandle(AsyncDelivery.class, "callStarted", long.class);
+            SCHEDULED = lookup.findVarHandle(AsyncDelivery.class, "scheduled", boolean.class);
+            STOLEN_GAP = lookup.findVarHandle(AsyncDelivery.class, "stolenGap", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final HubSubscription subscription;
+    private final Overflow overflow;
+    private final int size;
+    private final int mask;
+    private final Object[] events;
+    private final long[] sequences;
+    private final long[] stamps;
+    private final long[] gaps;
+    private final Executor executor;
+    private final long slowNanos;
+    private final String hubName;
+    private final long highWatermark;
+
+    // Dispatcher side (owner only).
+    private long cachedHead;
+    private long pendingGap;
+    /** Stamp at which occupancy last rose above the high watermark, or Long.MIN_VALUE while below it. */
+    private long aboveSince = Long.MIN_VALUE;
+    private boolean watermarkReported;
+
+    // Shared.
+    private volatile long tail;
+    private volatile long head;
+    private volatile EndReason inputEnd;
+    private volatile long trailingGap;
+    /** History gaps that rode on slots DROP_OLDEST took; added by the dispatcher, taken by the consumer. */
+    private volatile long stolenGap;
+    private volatile boolean consumerParked;
+    private volatile boolean scheduled;
+    private volatile long callEpoch;
+    private volatile long callStarted;
+    /** The thread running the consumer now: the own thread, or the executor thread of the current task. */
+    private volatile Thread consumer;
+    private volatile boolean consumerDone;
+
+    // Consumer side.
+    private long expectedHead;
+
+    AsyncDelivery(HubSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
+                  String hubName) {
+        this.subscription = subscription;
+        this.executor = executor;
+        this.size = size;
+        this.overflow = overflow;
+        int capacity = Integer.highestOneBit(Math.max(1, size - 1)) << 1;
+        this.mask = capacity - 1;
+        this.events = new Object[capacity];
+        this.sequences = new long[capacity];
+        this.stamps = new long[capacity];
+        this.gaps = new long[capacity];
+        this.slowNanos = slowNanos;
+        this.hubName = hubName;
+        this.highWatermark = Math.max(1, (long) (size * HIGH_WATERMARK));
+    }
+
+    /** Starts the own consumer thread, if this subscription has no executor. Called once, on registration. */
+    void start(String threadName, Dispatcher dispatcher) {
+        if (executor == null) {
+            Thread thread = new Thread(() -> {
+                try {
+                    run();
+                } finally {
+                    dispatcher.consumerThreadEnded(Thread.currentThread());
+                }
+            }, threadName);
+            thread.setDaemon(true);
+            consumer = thread;
+            dispatcher.consumerThread(thread);
+            thread.start();
+        }
+    }
+
+    // ------------------------------------------------------------------ dispatcher side
+
+    /**
+     * Enqueues one matching event, applying the overflow policy if the buffer is full. Dispatcher only.
+     *
+     * @param hubGone tells a BLOCK wait to give up (the hub was force-terminated)
+     */
+    void enqueue(Object event, long sequence, long stamp, Dispatcher hubGone) {
+        final long tail = this.tail;
+        long used = tail - cachedHead;
+        if (used >= size) {
+            cachedHead = (long) HEAD.getVolatile(this);
+            used = tail - cachedHead;
+            if (used >= size && !makeRoom(tail, hubGone)) {
+                return;
+            }
+        }
+        watchOccupancy(tail + 1 - cachedHead, stamp);
+        final int index = (int) (tail & mask);
+        events[index] = event;
+        sequences[index] = sequence;
+        stamps[index] = stamp;
+        gaps[index] = pendingGap;
+        pendingGap = 0;
+        // Volatile, not just release: the wake-up check below must not read consumerParked/scheduled before
+        // this store is visible (the consumer sets its flag and then re-reads tail).
+        TAIL.setVolatile(this, tail + 1);
+        wakeConsumer();
+    }
+
+    /**
+     * Events the subscription missed before its next event (history truncated at registration); reported by the
+     * consumer before that event. Dispatcher only.
+     */
+    void gapBeforeNext(long missed) {
+        pendingGap += missed;
+    }
+
+    /** The buffer is full: apply the policy. Returns whether the event should still be stored. */
+    private boolean makeRoom(long tail, Dispatcher hub) {
+        switch (overflow) {
+            case BLOCK -> {
+                for (int spins = 0; tail - (cachedHead = (long) HEAD.getVolatile(this)) >= size; spins++) {
+                    if (subscription.isEnded() || hub.isTerminated()) {
+                        return false;
+                    }
+                    wakeConsumer();
+                    backOff(spins);
+                }
+                return true;
+            }
+            case DROP_NEWEST -> {
+                pendingGap++;
+                subscription.addDropped(1);
+                Diagnostics.dropped(hubName, subscription, overflow, 1);
+                return false;
+            }
+            case DROP_OLDEST -> {
+                long oldest;
+                while (tail - (oldest = (long) HEAD.getVolatile(this)) >= size) {
+                    if (HEAD.compareAndSet(this, oldest, oldest + 1)) {
+                        subscription.addDropped(1);
+                        long carried = gaps[(int) (oldest & mask)];
+                        if (carried > 0) {
+                            // A history gap rode on the dropped slot: hand it to the consumer beside the slot count.
+                            STOLEN_GAP.getAndAdd(this, carried);
+                        }
+                        cachedHead = oldest + 1;
+                        Diagnostics.dropped(hubName, subscription, overflow, 1);
+                        return true;
+                    }
+                }
+                cachedHead = oldest;
+                return true;
+            }
+            case DISCONNECT -> {
+                if (subscription.finish(EndReason.OVERFLOW, null)) {
+                    subscription.addDropped(1);
+                    Diagnostics.disconnected(hubName, subscription, size);
+                }
+                return false;
+            }
+            default -> throw new AssertionError(overflow);
+        }
+    }
+
+    private void watchOccupancy(long used, long stamp) {
+        if (used < highWatermark) {
+            aboveSince = Long.MIN_VALUE;
+            watermarkReported = false;
+            return;
+        }
+        if (aboveSince == Long.MIN_VALUE) {
+            aboveSince = stamp;
+        } else if (!watermarkReported && stamp - aboveSince >= slowNanos) {
+            watermarkReported = true;
+            Diagnostics.behind(hubName, subscription, used, size, stamp - aboveSince);
+        }
+    }
+
+    /**
+     * No more events will come: the consumer delivers what is buffered, then ends the subscription with
+     * {@code reason}. Dispatcher only (or a closer after the dispatcher has stopped).
+     */
+    void endInput(EndReason reason) {
+        if (inputEnd == null) {
+            trailingGap = pendingGap;
+            pendingGap = 0;
+            inputEnd = reason;
+        }
+        wakeConsumer();
+    }
+
+    /** Makes the consumer look at its state: new events, end of input, or the subscription's end. Any thread. */
+    void wakeConsumer() {
+        if (consumerDone) {
+            return;
+        }
+        if (executor == null) {
+            if (consumerParked) {
+                LockSupport.unpark(consumer);
+            }
+        } else if (!scheduled && SCHEDULED.compareAndSet(this, false, true)) {
+            submit();
+        }
+    }
+
+    private void submit() {
+        try {
+            executor.execute(this);
+        } catch (RejectedExecutionException rejected) {
+            scheduled = false;
+            consumerDone = true;
+            if (subscription.finish(EndReason.HANDLER_FAILED, rejected)) {
+                LOG.log(Level.WARNING, "hub '" + hubName + "': the executor of an async subscription rejected its "
+                        + "task; that subscription ended with HANDLER_FAILED", rejected);
+            }
+        } catch (RuntimeException failure) {
+            scheduled = false;
+            consumerDone = true;
+            subscription.finish(EndReason.HANDLER_FAILED, failure);
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer side
+
+    @Override
+    public void run() {
+        consumer = Thread.currentThread();
+        if (executor == null) {
+            runOwnThread();
+        } else {
+            runTask();
+        }
+    }
+
+    private void runOwnThread() {
+        int idle = 0;
+        while (!consumerDone) {
+            if (drain(Integer.MAX_VALUE) > 0) {
+                idle = 0;
+            } else if (!consumerDone) {
+                if (idle++ < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    consumerParked = true;
+                    if (head == tail && inputEnd == null && !subscription.isEnded()) {
+                        LockSupport.park(this);
+                    }
+                    consumerParked = false;
+                }
+            }
+        }
+    }
+
+    private void runTask() {
+        drain(TASK_BATCH);
+        if (consumerDone) {
+            return;
+        }
+        scheduled = false;
+        // Re-check after clearing the flag: an enqueue that saw it set did not submit.
+        if ((head != tail || inputEnd != null || subscription.isEnded())
+                && SCHEDULED.compareAndSet(this, false, true)) {
+            submit();
+        }
+    }
+
+    /** Delivers up to {@code max} events; ends the consumer when the subscription or its input has ended. */
+    private int drain(int max) {
+        int delivered = 0;
+        while (delivered < max) {
+            if (subscription.isEnded()) {
+                stop();
+                return delivered;
+            }
+            final long head = (long) HEAD.getVolatile(this);
+            if (head == tail) {
+                EndReason end = inputEnd;
+                if (end != null && head == tail) {
+                    long gap = trailingGap;
+                    if (gap > 0) {
+                        call(null, 0, 0, gap, false);
+                    }
+                    subscription.finish(end, null);
+                    stop();
+                }
+                return delivered;
+            }
+            final int index = (int) (head & mask);
+            final Object event = events[index];
+            final long sequence = sequences[index];
+            final long stamp = stamps[index];
+            long gap = gaps[index];
+            if (overflow == Overflow.DROP_OLDEST) {
+                if (!HEAD.compareAndSet(this, head, head + 1)) {
+                    continue; // the dispatcher took this slot to make room
+                }
+                if (head != expectedHead) {
+                    gap += head - expectedHead + (long) STOLEN_GAP.getAndSet(this, 0L);
+                }
+                expectedHead = head + 1;
+            } else {
+                events[index] = null;
+                HEAD.setRelease(this, head + 1);
+            }
+            int outcome = call(event, sequence, stamp, gap, true);
+            if (outcome != DELIVERED) {
+                if (outcome == NOT_CALLED && subscription.endReason() == EndReason.OVERFLOW) {
+                    subscription.addDropped(1); // taken from the buffer, then the disconnect came first
+                }
+                stop();
+                return delivered;
+            }
+            delivered++;
+            subscription.recordDelivery(sequence);
+            if (subscription.deliveredPlain() >= subscription.limit) {
+                subscription.finish(EndReason.LIMIT_REACHED, null);
+            }
+        }
+        return delivered;
+    }
+
+    private static final int DELIVERED = 0;
+    private static final int NOT_CALLED = 1;
+    private static final int FAILED = 2;
+
+    /** Calls onGap (if gap > 0) and then onEvent (if withEvent), unless the subscription ended. */
+    private int call(Object event, long sequence, long stamp, long gap, boolean withEvent) {
+        final long epoch = callEpoch + 1;
+        CALL_EPOCH.setVolatile(this, epoch); // odd: about to call; a StoreLoad before the end check
+        try {
+            if (subscription.isEnded()) {
+                return NOT_CALLED;
+            }
+            CALL_STARTED.setRelease(this, epoch);
+            try {
+                if (gap > 0) {
+                    Diagnostics.gap(hubName, subscription, gap);
+                    subscription.handler.onGap(gap);
+                    if (subscription.isEnded()) {
+                        return NOT_CALLED;
+                    }
+                }
+                if (withEvent) {
+                    long start = System.nanoTime();
+                    subscription.handler.onEvent(event, sequence, stamp);
+                    long took = System.nanoTime() - start;
+                    if (took >= slowNanos) {
+                        Diagnostics.slowHandler(hubName, subscription, sequence, took);
+                    }
+                }
+                return DELIVERED;
+            } catch (Throwable failure) {
+                if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
+                    LOG.log(Level.WARNING, "hub '" + hubName + "': an async subscription's handler threw; that "
+                            + "subscription ended with HANDLER_FAILED", failure);
+                }
+                return FAILED;
+            }
+        } finally {
+            CALL_EPOCH.setRelease(this, epoch + 1);
+        }
+    }
+
+    /** The consumer stops for good: count what is left undelivered if the end was an overflow. */
+    private void stop() {
+        if (consumerDone) {
+            return;
+        }
+        consumerDone = true;
+        if (subscription.endReason() == EndReason.OVERFLOW) {
+            long left = tail - head;
+            if (left > 0) {
+                subscription.addDropped(left);
+            }
+        }
+        releaseReferences();
+    }
+
+    private void releaseReferences() {
+        java.util.Arrays.fill(events, null);
+    }
+
+    // ------------------------------------------------------------------ any thread
+
+    /** After the subscription's end is set: returns once no handler call can begin. Any thread. */
+    void awaitQuiescence() {
+        if (Thread.currentThread() == consumer) {
+            return;
+        }
+        wakeConsumer();
+        final long epoch = callEpoch;
+        if ((epoch & 1) == 0) {
+            return;
+        }
+        for (int spins = 0; callEpoch == epoch && callStarted != epoch; spins++) {
+            backOff(spins);
+        }
+    }
+
+    /** Whether the dispatcher has said that no more events will come. */
+    boolean inputEnded() {
+        return inputEnd != null;
+    }
+
+    /** Whether the consumer has stopped (its own thread then exits; an executor task does not resubmit). */
+    boolean isDone() {
+        return consumerDone;
+    }
+
+    /** The consumer's own thread, or null with an executor. */
+    Thread ownThread() {
+        return executor == null ? consumer : null;
+    }
+
+    /** Buffered and undelivered now: an estimate off the consumer thread. */
+    long backlog() {
+        return Math.max(0, tail - head);
+    }
+
+    private static void backOff(int spins) {
+        if (spins < SPINS) {
+            Thread.onSpinWait();
+        } else {
+            LockSupport.parkNanos(PARK_NANOS);
+        }
+    }
+}

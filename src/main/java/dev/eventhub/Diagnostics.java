@@ -1,0 +1,182 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.util.concurrent.TimeUnit;
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Timespan;
+
+/**
+ * What the hub reports about its subscribers: a {@link System.Logger} line for what an operator must see, and a JFR
+ * event ({@code dev.eventhub.*}) for everything, to be recorded with {@code -XX:StartFlightRecording} or JMC. JFR
+ * events cost nothing when no recording enables them; strings are built only when needed.
+ */
+final class Diagnostics {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+
+    private Diagnostics() {
+    }
+
+    static String describe(HubSubscription subscription) {
+        return subscription.handler.getClass().getName();
+    }
+
+    /** A handler call took at least the hub's slow-handler threshold. */
+    static void slowHandler(String hub, HubSubscription subscription, long sequence, long nanos) {
+        if (LOG.isLoggable(Level.WARNING)) {
+            LOG.log(Level.WARNING, "hub '" + hub + "': handler " + describe(subscription) + " took "
+                    + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms for event " + sequence);
+        }
+        SlowHandlerEvent event = new SlowHandlerEvent();
+        if (event.isEnabled()) {
+            event.hub = hub;
+            event.handler = describe(subscription);
+            event.sequence = sequence;
+            event.took = nanos;
+            event.commit();
+        }
+    }
+
+    /** A dispatcher round took at least the threshold: some inline handler is slow; the next rounds find which. */
+    static void slowRound(String hub, int events, int subscribers, long nanos) {
+        if (LOG.isLoggable(Level.WARNING)) {
+            LOG.log(Level.WARNING, "hub '" + hub + "': delivering " + events + " events to " + subscribers
+                    + " inline subscribers took " + TimeUnit.NANOSECONDS.toMillis(nanos)
+                    + " ms; every subscriber waits for inline handlers (consider async())");
+        }
+    }
+
+    /** An async subscription's overflow policy dropped events. */
+    static void dropped(String hub, HubSubscription subscription, Overflow policy, long count) {
+        DroppedEvent event = new DroppedEvent();
+        if (event.isEnabled()) {
+            event.hub = hub;
+            event.handler = describe(subscription);
+            event.policy = policy.name();
+            event.count = count;
+            event.commit();
+        }
+    }
+
+    /** A subscription's handler is told of a gap. */
+    static void gap(String hub, HubSubscription subscription, long missed) {
+        GapEvent event = new GapEvent();
+        if (event.isEnabled()) {
+            event.hub = hub;
+            event.handler = describe(subscription);
+            event.missed = missed;
+            event.commit();
+        }
+    }
+
+    /** An async subscription was ended with OVERFLOW. */
+    static void disconnected(String hub, HubSubscription subscription, int buffer) {
+        if (LOG.isLoggable(Level.WARNING)) {
+            LOG.log(Level.WARNING, "hub '" + hub + "': subscriber " + describe(subscription) + " fell " + buffer
+                    + " events behind and was disconnected (OVERFLOW)");
+        }
+        DisconnectedEvent event = new DisconnectedEvent();
+        if (event.isEnabled()) {
+            event.hub = hub;
+            event.handler = describe(subscription);
+            event.buffer = buffer;
+            event.commit();
+        }
+    }
+
+    /** An async buffer stayed above its high watermark for the slow-handler threshold. */
+    static void behind(String hub, HubSubscription subscription, long used, int size, long nanos) {
+        if (LOG.isLoggable(Level.WARNING)) {
+            LOG.log(Level.WARNING, "hub '" + hub + "': subscriber " + describe(subscription) + " has " + used + " of "
+                    + size + " buffered events and has been above " + (int) (size * 0.75) + " for "
+                    + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+        }
+        BehindEvent event = new BehindEvent();
+        if (event.isEnabled()) {
+            event.hub = hub;
+            event.handler = describe(subscription);
+            event.buffered = used;
+            event.buffer = size;
+            event.above = nanos;
+            event.commit();
+        }
+    }
+
+    @Name("dev.eventhub.SlowHandler")
+    @Label("Slow handler")
+    @Category("eventhub")
+    @Description("A subscription's handler call took at least the hub's slow-handler threshold")
+    static final class SlowHandlerEvent extends Event {
+        @Label("Hub")
+        String hub;
+        @Label("Handler")
+        String handler;
+        @Label("Sequence")
+        long sequence;
+        @Label("Took")
+        @Timespan(Timespan.NANOSECONDS)
+        long took;
+    }
+
+    @Name("dev.eventhub.Dropped")
+    @Label("Events dropped")
+    @Category("eventhub")
+    @Description("An async subscription's overflow policy dropped events")
+    static final class DroppedEvent extends Event {
+        @Label("Hub")
+        String hub;
+        @Label("Handler")
+        String handler;
+        @Label("Policy")
+        String policy;
+        @Label("Count")
+        long count;
+    }
+
+    @Name("dev.eventhub.Gap")
+    @Label("Gap reported")
+    @Category("eventhub")
+    @Description("A subscription's handler was told it missed events (overflow or truncated history)")
+    static final class GapEvent extends Event {
+        @Label("Hub")
+        String hub;
+        @Label("Handler")
+        String handler;
+        @Label("Missed")
+        long missed;
+    }
+
+    @Name("dev.eventhub.Disconnected")
+    @Label("Subscriber disconnected")
+    @Category("eventhub")
+    @Description("An async subscription with Overflow.DISCONNECT fell a full buffer behind and was ended")
+    static final class DisconnectedEvent extends Event {
+        @Label("Hub")
+        String hub;
+        @Label("Handler")
+        String handler;
+        @Label("Buffer")
+        long buffer;
+    }
+
+    @Name("dev.eventhub.Behind")
+    @Label("Subscriber behind")
+    @Category("eventhub")
+    @Description("An async subscription's buffer stayed above its high watermark for the slow-handler threshold")
+    static final class BehindEvent extends Event {
+        @Label("Hub")
+        String hub;
+        @Label("Handler")
+        String handler;
+        @Label("Buffered")
+        long buffered;
+        @Label("Buffer")
+        long buffer;
+        @Label("Above watermark for")
+        @Timespan(Timespan.NANOSECONDS)
+        long above;
+    }
+}
