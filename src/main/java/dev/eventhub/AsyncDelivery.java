@@ -123,6 +123,7 @@ final class AsyncDelivery implements Runnable {
         this.slowNanos = slowNanos;
         this.hubName = hubName;
         this.highWatermark = Math.max(1, (long) (size * HIGH_WATERMARK));
+        Diagnostics.load();
     }
 
     /** Starts the own consumer thread, if this subscription has no executor. Called once, on registration. */

@@ -20,6 +20,18 @@ final class Diagnostics {
     private Diagnostics() {
     }
 
+    /**
+     * Loads the JFR event classes on the calling thread (a subscriber being created), not on the dispatcher the
+     * first time something goes wrong: loading them takes long enough to stall a round.
+     */
+    static void load() {
+        new SlowHandlerEvent().isEnabled();
+        new DroppedEvent().isEnabled();
+        new GapEvent().isEnabled();
+        new DisconnectedEvent().isEnabled();
+        new BehindEvent().isEnabled();
+    }
+
     static String describe(HubSubscription subscription) {
         return subscription.handler.getClass().getName();
     }
@@ -43,9 +55,9 @@ final class Diagnostics {
     /** A dispatcher round took at least the threshold: some inline handler is slow; the next rounds find which. */
     static void slowRound(String hub, int events, int subscribers, long nanos) {
         if (LOG.isLoggable(Level.WARNING)) {
-            LOG.log(Level.WARNING, "hub '" + hub + "': delivering " + events + " events to " + subscribers
-                    + " inline subscribers took " + TimeUnit.NANOSECONDS.toMillis(nanos)
-                    + " ms; every subscriber waits for inline handlers (consider async())");
+            LOG.log(Level.WARNING, "hub '" + hub + "': dispatching " + events + " events to " + subscribers
+                    + " subscribers took " + TimeUnit.NANOSECONDS.toMillis(nanos)
+                    + " ms; every subscriber waits for inline handlers and BLOCK buffers (consider async())");
         }
     }
 

@@ -37,6 +37,28 @@ class ThreadedHubTest {
         await().atMost(WAIT).until(() -> hubThreads() == 0);
     }
 
+    /** Waits until no eventhub thread is alive; fails with the stacks of those that are. */
+    static void awaitNoHubThreads(Duration timeout) {
+        try {
+            await().atMost(timeout).until(() -> hubThreads() == 0);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("eventhub threads still alive after " + timeout + ":" + describeHubThreads(), e);
+        }
+    }
+
+    static String describeHubThreads() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("eventhub-")) {
+                out.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+                for (int i = 0; i < Math.min(8, stack.length); i++) {
+                    out.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return out.toString();
+    }
+
     static long hubThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().startsWith("eventhub-") && t.isAlive()).count();
