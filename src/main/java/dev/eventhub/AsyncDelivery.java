@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -55,6 +56,7 @@ final class AsyncDelivery implements Runnable {
     private static final VarHandle CALL_STARTED;
     private static final VarHandle SCHEDULED;
     private static final VarHandle STOLEN_GAP;
+    private static final VarHandle DEMAND;
 
     static {
         try {
@@ -65,6 +67,7 @@ final class AsyncDelivery implements Runnable {
             CALL_STARTED = lookup.findVarHandle(AsyncDelivery.class, "callStarted", long.class);
             SCHEDULED = lookup.findVarHandle(AsyncDelivery.class, "scheduled", boolean.class);
             STOLEN_GAP = lookup.findVarHandle(AsyncDelivery.class, "stolenGap", long.class);
+            DEMAND = lookup.findVarHandle(AsyncDelivery.class, "demand", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -82,6 +85,8 @@ final class AsyncDelivery implements Runnable {
     private final long slowNanos;
     private final String hubName;
     private final long highWatermark;
+    /** A Reactive Streams subscriber this delivery serves (demand-driven, terminal signals); null otherwise. */
+    private final Flow.Subscriber<Object> flow;
 
     // Dispatcher side (owner only).
     private long cachedHead;
@@ -101,16 +106,25 @@ final class AsyncDelivery implements Runnable {
     private volatile boolean scheduled;
     private volatile long callEpoch;
     private volatile long callStarted;
+    /** Flow only: events requested and not yet delivered; Long.MAX_VALUE means unbounded (rule 3.17). */
+    private volatile long demand;
+    /** Flow only: an error to signal with onError when the subscription ends (a bad request, a rejection). */
+    private volatile Throwable flowError;
     /** The thread running the consumer now: the own thread, or the executor thread of the current task. */
     private volatile Thread consumer;
     private volatile boolean consumerDone;
+    /** Whether the dispatcher started the consumer; one that never started cannot signal a Flow subscriber. */
+    private volatile boolean started;
+    private volatile boolean terminalSignalled;
 
     // Consumer side.
     private long expectedHead;
 
+    @SuppressWarnings("unchecked")
     AsyncDelivery(HubSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
-                  String hubName) {
+                  String hubName, Flow.Subscriber<?> flow) {
         this.subscription = subscription;
+        this.flow = (Flow.Subscriber<Object>) flow;
         this.executor = executor;
         this.size = size;
         this.overflow = overflow;
@@ -128,6 +142,7 @@ final class AsyncDelivery implements Runnable {
 
     /** Starts the own consumer thread, if this subscription has no executor. Called once, on registration. */
     void start(String threadName, Dispatcher dispatcher) {
+        started = true;
         if (executor == null) {
             Thread thread = new Thread(() -> {
                 try {
@@ -276,9 +291,15 @@ final class AsyncDelivery implements Runnable {
         } catch (RejectedExecutionException rejected) {
             scheduled = false;
             consumerDone = true;
+            if (flow != null) {
+                flowError = rejected;
+            }
             if (subscription.finish(EndReason.HANDLER_FAILED, rejected)) {
                 LOG.log(Level.WARNING, "hub '" + hubName + "': the executor of an async subscription rejected its "
                         + "task; that subscription ended with HANDLER_FAILED", rejected);
+                if (flow != null) {
+                    signalTerminal(); // no task runs (none could be submitted), so this cannot overlap onNext
+                }
             }
         } catch (RuntimeException failure) {
             scheduled = false;
@@ -309,7 +330,7 @@ final class AsyncDelivery implements Runnable {
                     Thread.onSpinWait();
                 } else {
                     consumerParked = true;
-                    if (head == tail && inputEnd == null && !subscription.isEnded()) {
+                    if (!hasWork()) {
                         LockSupport.park(this);
                     }
                     consumerParked = false;
@@ -325,10 +346,20 @@ final class AsyncDelivery implements Runnable {
         }
         scheduled = false;
         // Re-check after clearing the flag: an enqueue that saw it set did not submit.
-        if ((head != tail || inputEnd != null || subscription.isEnded())
-                && SCHEDULED.compareAndSet(this, false, true)) {
+        if (hasWork() && SCHEDULED.compareAndSet(this, false, true)) {
             submit();
         }
+    }
+
+    /** Whether the consumer can do something now: deliver, finish, or stop. */
+    private boolean hasWork() {
+        if (subscription.isEnded()) {
+            return true;
+        }
+        if (head == tail) {
+            return inputEnd != null;
+        }
+        return flow == null || demand > 0;
     }
 
     /** Delivers up to {@code max} events; ends the consumer when the subscription or its input has ended. */
@@ -351,6 +382,9 @@ final class AsyncDelivery implements Runnable {
                     stop();
                 }
                 return delivered;
+            }
+            if (flow != null && demand == 0) {
+                return delivered; // a Flow subscriber gets nothing beyond what it requested (rule 1.1)
             }
             final int index = (int) (head & mask);
             final Object event = events[index];
@@ -378,6 +412,9 @@ final class AsyncDelivery implements Runnable {
                 return delivered;
             }
             delivered++;
+            if (flow != null && demand != Long.MAX_VALUE) {
+                DEMAND.getAndAdd(this, -1L);
+            }
             subscription.recordDelivery(sequence);
             if (subscription.deliveredPlain() >= subscription.limit) {
                 subscription.finish(EndReason.LIMIT_REACHED, null);
@@ -441,6 +478,66 @@ final class AsyncDelivery implements Runnable {
             }
         }
         releaseReferences();
+        if (flow != null) {
+            signalTerminal();
+        }
+    }
+
+    /**
+     * For a subscription that ended before the dispatcher registered it (the hub closed meanwhile): nothing was
+     * delivered and no consumer runs, so the subscribing thread signals the end. Subscribing thread only.
+     */
+    void signalIfNeverStarted() {
+        if (!started && flow != null && subscription.endReason() != null) {
+            signalTerminal();
+        }
+    }
+
+    /** Tells a Flow subscriber how the subscription ended, once, from the consumer (after its last onNext). */
+    private void signalTerminal() {
+        if (terminalSignalled) {
+            return;
+        }
+        terminalSignalled = true;
+        EndReason reason = subscription.endReason();
+        Throwable error = flowError;
+        try {
+            if (error != null) {
+                flow.onError(error);
+                return;
+            }
+            switch (reason) {
+                case LIMIT_REACHED, UNTIL_REACHED, HUB_CLOSED -> flow.onComplete();
+                case OVERFLOW -> flow.onError(new IllegalStateException("subscriber of hub '" + hubName
+                        + "' fell more than " + size + " events behind its demand and was disconnected "
+                        + "(Overflow.DISCONNECT); " + subscription.dropped() + " events dropped"));
+                case HISTORY_TRUNCATED -> flow.onError(new IllegalStateException("the history of hub '" + hubName
+                        + "' no longer reaches back to the requested start (requireHistory)"));
+                default -> {
+                    // CANCELLED: no signal (rule 3.7 after cancel); HANDLER_FAILED from onNext: rule 2.13.
+                }
+            }
+        } catch (Throwable failure) {
+            LOG.log(Level.WARNING, "hub '" + hubName + "': a Flow subscriber threw from its terminal signal "
+                    + "(rule 2.13)", failure);
+        }
+    }
+
+    /** Flow only: adds demand, saturating at Long.MAX_VALUE (rule 3.17). Any thread. */
+    void request(long n) {
+        long current;
+        long next;
+        do {
+            current = demand;
+            next = current + n < 0 ? Long.MAX_VALUE : current + n;
+        } while (!DEMAND.compareAndSet(this, current, next));
+        wakeConsumer();
+    }
+
+    /** Flow only: ends the subscription and signals {@code error} to the subscriber (rule 3.9). Any thread. */
+    void failFlow(Throwable error) {
+        flowError = error;
+        subscription.finish(EndReason.HANDLER_FAILED, error);
     }
 
     private void releaseReferences() {

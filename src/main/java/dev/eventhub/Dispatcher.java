@@ -382,6 +382,11 @@ final class Dispatcher implements Runnable {
 
     private void register(HubSubscription subscription) {
         try {
+            if (subscription.async != null) {
+                // The consumer runs first: a BLOCK replay larger than the buffer needs it, and whatever ends the
+                // subscription below, the consumer is the one that tells a Flow subscriber.
+                subscription.async.start("eventhub-" + name + "-subscriber-" + (++asyncThreads), this);
+            }
             if (state == TERMINATED || subscription.isEnded()) {
                 subscription.finish(EndReason.HUB_CLOSED, null);
                 return;
@@ -414,10 +419,6 @@ final class Dispatcher implements Runnable {
             if (missed > 0 && subscription.requireHistory) {
                 subscription.finish(EndReason.HISTORY_TRUNCATED, null);
                 return;
-            }
-            if (subscription.async != null) {
-                // The consumer runs before the replay, so that a BLOCK replay larger than the buffer can proceed.
-                subscription.async.start("eventhub-" + name + "-subscriber-" + (++asyncThreads), this);
             }
             if (missed > 0) {
                 if (subscription.async != null) {

@@ -169,6 +169,21 @@ public final class EventHub<T> implements AutoCloseable {
         return new SubscriptionBuilder<>(this);
     }
 
+    /**
+     * A Reactive Streams subscriber that publishes what it receives into this hub. It requests no more than the hub
+     * has room for, so nothing is dropped and nothing is buffered outside the hub; an item that still finds the hub
+     * full waits, which holds back the upstream publisher. Subscribe it to one publisher; when the hub closes it
+     * cancels its upstream subscription.
+     */
+    public java.util.concurrent.Flow.Subscriber<T> flowSubscriber() {
+        return new HubFeed<>(this, ingress.capacity());
+    }
+
+    /** Free ingress slots now: an estimate, since producers and the dispatcher move while it is read. */
+    long freeCapacity() {
+        return ingress.capacity() - ingress.size();
+    }
+
     Subscription subscribe(HubSubscription subscription) {
         if (dispatcher.isClosing()) {
             throw new HubClosedException(name, "subscribe");

@@ -97,11 +97,15 @@ final class HubSubscription extends Deadline implements Subscription {
         this.deadlineNanos = untilNanos;
         this.subscriber = Thread.currentThread();
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
-                isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name());
+                isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(), isolation.flow());
     }
 
-    /** How an async subscription is isolated: its executor (null: a thread of its own) and its buffer. */
-    record Isolation(java.util.concurrent.Executor executor, int buffer, Overflow overflow) {
+    /**
+     * How an async subscription is isolated: its executor (null: a thread of its own), its buffer, and the
+     * Reactive Streams subscriber it serves, if any.
+     */
+    record Isolation(java.util.concurrent.Executor executor, int buffer, Overflow overflow,
+                     java.util.concurrent.Flow.Subscriber<?> flow) {
     }
 
     boolean replays() {

@@ -2,6 +2,7 @@ package dev.eventhub;
 
 import java.time.Instant;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -170,11 +171,49 @@ public final class SubscriptionBuilder<T> {
             throw new IllegalStateException("buffer: " + buffer + ", " + overflow
                     + " (expected: with async() or async(executor); an inline subscription has no buffer)");
         }
-        HubSubscription subscription = new HubSubscription(hub.dispatcher(), handler, filter,
+        return hub.subscribe(newSubscription(handler,
+                async ? new HubSubscription.Isolation(executor, buffer, overflow, null) : null));
+    }
+
+    /**
+     * A Reactive Streams view of this selection: each {@code Flow.Subscriber} gets its own subscription with these
+     * options, isolated like {@link #async()} (on {@code async(executor)} if one was given), receiving no more than
+     * it requested. It completes when the subscription reaches its {@code until} or {@code limit} or the hub closes,
+     * and gets {@code onError} if it falls a whole buffer behind its demand: the default buffer is 1024 events with
+     * {@link Overflow#DISCONNECT}, and {@link #buffer(int, Overflow)} changes it (a lossy policy then drops instead,
+     * counted in the subscription's {@code dropped()}). Subscribing to a closed hub signals {@code onError} with a
+     * {@link HubClosedException}.
+     */
+    public Flow.Publisher<T> publisher() {
+        final SubscriptionBuilder<T> settings = copy();
+        return new HubPublisher<>(hub, settings);
+    }
+
+    private SubscriptionBuilder<T> copy() {
+        SubscriptionBuilder<T> copy = new SubscriptionBuilder<>(hub);
+        copy.filter = filter;
+        copy.since = since;
+        copy.afterSequence = afterSequence;
+        copy.requireHistory = requireHistory;
+        copy.until = until;
+        copy.limit = limit;
+        copy.async = true;
+        copy.executor = executor;
+        copy.buffer = buffer;
+        copy.overflow = bufferSet ? overflow : Overflow.DISCONNECT;
+        copy.bufferSet = true;
+        return copy;
+    }
+
+    /** A subscription for a Flow subscriber, with this builder's options; not yet registered. */
+    HubSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
+        return newSubscription(handler, new HubSubscription.Isolation(executor, buffer, overflow, subscriber));
+    }
+
+    private HubSubscription newSubscription(EventHandler<? super T> handler, HubSubscription.Isolation isolation) {
+        return new HubSubscription(hub.dispatcher(), handler, filter,
                 since == null ? HubSubscription.NO_SINCE : Checks.epochNanos(since), afterSequence, requireHistory,
-                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit,
-                async ? new HubSubscription.Isolation(executor, buffer, overflow) : null);
-        return hub.subscribe(subscription);
+                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation);
     }
 
     /** Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. */

@@ -1,0 +1,34 @@
+package dev.eventhub;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import org.reactivestreams.tck.TestEnvironment;
+import org.reactivestreams.tck.flow.FlowSubscriberBlackboxVerification;
+import org.testng.annotations.AfterClass;
+
+/** The Reactive Streams TCK's subscriber verification against {@code hub.flowSubscriber()}. */
+public class SubscriberTckTest extends FlowSubscriberBlackboxVerification<Integer> {
+    private final List<EventHub<Integer>> hubs = new CopyOnWriteArrayList<>();
+
+    public SubscriberTckTest() {
+        super(new TestEnvironment(2_000, 100));
+    }
+
+    @Override
+    public Flow.Subscriber<Integer> createFlowSubscriber() {
+        EventHub<Integer> hub = EventHub.<Integer>builder().name("tck-feed").capacity(64).build();
+        hubs.add(hub);
+        return hub.flowSubscriber();
+    }
+
+    @Override
+    public Integer createElement(int element) {
+        return element;
+    }
+
+    @AfterClass
+    public void closeHubs() {
+        hubs.forEach(EventHub::close);
+    }
+}
