@@ -168,14 +168,14 @@ final class AsyncDelivery implements Runnable {
     void enqueue(Object event, long sequence, long stamp, Dispatcher hubGone) {
         final long tail = this.tail;
         long used = tail - cachedHead;
-        if (used >= size) {
+        if (used >= highWatermark) {
             cachedHead = (long) HEAD.getVolatile(this);
             used = tail - cachedHead;
-            if (used >= size && !makeRoom(tail, hubGone)) {
-                return;
-            }
         }
-        watchOccupancy(tail + 1 - cachedHead, stamp);
+        watchOccupancy(used, stamp);
+        if (used >= size && !makeRoom(tail, hubGone)) {
+            return;
+        }
         final int index = (int) (tail & mask);
         events[index] = event;
         sequences[index] = sequence;

@@ -53,9 +53,7 @@ final class HubFeed<T> implements Flow.Subscriber<T> {
         }
         outstanding--;
         try {
-            if (!hub.offer(item)) {
-                hub.publish(item);
-            }
+            hub.publish(item); // takes a free slot at once; waits only if other producers took the room
         } catch (HubClosedException closed) {
             stop();
             return;
