@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -76,6 +77,7 @@ final class Dispatcher implements Runnable {
     private final boolean systemClock;
     private final IdleStrategy idle;
     private final long slowHandlerNanos;
+    private final Function<Object, String> topicFunction;
 
     // Shared.
     /** Subscriptions to register or unlink; any thread offers, the owner polls. One entry per subscribe or end. */
@@ -98,6 +100,8 @@ final class Dispatcher implements Runnable {
     private HubSubscription[] subscribers = new HubSubscription[INITIAL_SUBSCRIBERS];
     private int subscriberCount;
     private final DeadlineHeap deadlines = new DeadlineHeap();
+    private final TopicIndex topicIndex = new TopicIndex();
+    private boolean topicFailureLogged;
     /** Subscriptions made from inside a handler: registered before the next event is dispatched. */
     private final ArrayDeque<HubSubscription> fromHandlers = new ArrayDeque<>();
     private long sequence;
@@ -109,8 +113,11 @@ final class Dispatcher implements Runnable {
     private boolean timeCalls;
 
     Dispatcher(String name, Ingress ingress, int history, LongSupplier clock, boolean systemClock,
-               IdleStrategy idle, long slowHandlerNanos) {
+               IdleStrategy idle, long slowHandlerNanos, Function<?, String> topicFunction) {
         this.name = name;
+        @SuppressWarnings("unchecked")
+        Function<Object, String> function = (Function<Object, String>) topicFunction;
+        this.topicFunction = function;
         this.slowHandlerNanos = slowHandlerNanos;
         this.ingress = ingress;
         this.ring = new HistoryRing(history);
@@ -229,7 +236,7 @@ final class Dispatcher implements Runnable {
                 if (subscription.isEnded() || subscription.inputClosed) {
                     unlink(subscription);
                 }
-            } else if (subscription.slot < 0 && !subscription.isEnded()) {
+            } else if (!subscription.registeredByOwner && !subscription.isEnded()) {
                 register(subscription);
             } else {
                 subscription.markRegistered();
@@ -294,6 +301,45 @@ final class Dispatcher implements Runnable {
         for (int i = 0; i < count; i++) {
             deliver(subscribers[i], event, sequence, stamp);
         }
+        if (!topicIndex.isEmpty()) {
+            String topic = topicOf(event);
+            if (topic != null) {
+                topicIndex.dispatch(topic, this, event, sequence, stamp);
+            }
+        }
+    }
+
+    /** Called by the topic index for each subscription an event matches; once per subscription and event. */
+    void deliverIndexed(HubSubscription subscription, Object event, long sequence, long stamp) {
+        if (subscription.matchedSequence != sequence) {
+            subscription.matchedSequence = sequence;
+            deliver(subscription, event, sequence, stamp);
+        }
+    }
+
+    /** The event's topic, or null if it has none (no function, or the function failed). User code, guarded. */
+    private String topicOf(Object event) {
+        if (topicFunction == null) {
+            return null;
+        }
+        try {
+            return topicFunction.apply(event);
+        } catch (Throwable failure) {
+            if (!topicFailureLogged) {
+                topicFailureLogged = true;
+                LOG.log(Level.WARNING, "hub '" + name + "': the topic function threw; such events match no topic "
+                        + "filter (logged once)", failure);
+            }
+            return null;
+        }
+    }
+
+    boolean hasTopics() {
+        return topicFunction != null;
+    }
+
+    int indexedSubscriptions() {
+        return topicIndex.size();
     }
 
     /** Hands one event to one subscription if it is still active and selects it. User code is guarded. */
@@ -381,6 +427,7 @@ final class Dispatcher implements Runnable {
     // ------------------------------------------------------------------ registration (owner)
 
     private void register(HubSubscription subscription) {
+        subscription.registeredByOwner = true;
         try {
             if (subscription.async != null) {
                 // The consumer runs first: a BLOCK replay larger than the buffer needs it, and whatever ends the
@@ -433,8 +480,12 @@ final class Dispatcher implements Runnable {
                     }
                 }
             }
+            final boolean byTopic = subscription.hasTopicFilter();
             for (long s = first; s <= current && !subscription.isEnded(); s++) {
-                deliver(subscription, ring.event(s), s, ring.stamp(s));
+                Object event = ring.event(s);
+                if (!byTopic || subscription.matchesTopic(topicOf(event))) {
+                    deliver(subscription, event, s, ring.stamp(s));
+                }
             }
             if (subscription.isEnded() || subscription.inputClosed) {
                 return;
@@ -450,19 +501,31 @@ final class Dispatcher implements Runnable {
     }
 
     private void link(HubSubscription subscription) {
+        subscription.linked = true;
+        if (subscription.untilNanos != HubSubscription.NO_UNTIL) {
+            deadlines.add(subscription);
+        }
+        if (subscription.hasTopicFilter()) {
+            subscription.indexed = true;
+            topicIndex.add(subscription);
+            return;
+        }
         if (subscriberCount == subscribers.length) {
             subscribers = Arrays.copyOf(subscribers, subscriberCount * 2);
         }
         subscription.slot = subscriberCount;
         subscribers[subscriberCount++] = subscription;
-        subscription.linked = true;
-        if (subscription.untilNanos != HubSubscription.NO_UNTIL) {
-            deadlines.add(subscription);
-        }
     }
 
     /** Removes an ended subscription. Never called while the array is being iterated (only from commands). */
     private void unlink(HubSubscription subscription) {
+        subscription.linked = false;
+        deadlines.remove(subscription);
+        if (subscription.indexed) {
+            subscription.indexed = false;
+            topicIndex.remove(subscription);
+            return;
+        }
         int slot = subscription.slot;
         int last = --subscriberCount;
         HubSubscription moved = subscribers[last];
@@ -470,18 +533,15 @@ final class Dispatcher implements Runnable {
         moved.slot = slot;
         subscribers[last] = null;
         subscription.slot = -1;
-        subscription.linked = false;
-        deadlines.remove(subscription);
     }
 
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
         // Async subscriptions deliver what they buffered, then end themselves; close() waits for them.
-        for (int i = 0; i < subscriberCount; i++) {
-            AsyncDelivery async = subscribers[i].async;
-            if (async != null && !subscribers[i].isEnded()) {
-                subscribers[i].inputClosed = true;
-                async.endInput(EndReason.HUB_CLOSED);
+        for (HubSubscription subscription : active) {
+            if (subscription.async != null && subscription.linked && !subscription.isEnded()) {
+                subscription.inputClosed = true;
+                subscription.async.endInput(EndReason.HUB_CLOSED);
             }
         }
         endAll(EndReason.HUB_CLOSED, false);

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -56,7 +57,7 @@ public final class EventHub<T> implements AutoCloseable {
         this.ingress = new Ingress(builder.capacity);
         LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
         this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle,
-                Checks.toNanos(builder.slowHandlerThreshold));
+                Checks.toNanos(builder.slowHandlerThreshold), builder.topic);
         this.drainTimeoutNanos = Checks.toNanos(builder.drainTimeout);
         if (startThread) {
             Thread dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
@@ -301,8 +302,20 @@ public final class EventHub<T> implements AutoCloseable {
         private LongSupplier clock;
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration slowHandlerThreshold = Duration.ofMillis(100);
+        private Function<? super T, String> topic;
 
         private Builder() {
+        }
+
+        /**
+         * Gives each event a routing key, such as a KubeEdge-style resource path {@code default/pod/web-1}, which
+         * enables {@code events().topics(...)} and {@code events().topicPattern(...)}. Called once per event on the
+         * dispatcher, and only while some subscription filters by topic. A function that throws or returns null
+         * gives the event no topic: it matches no topic filter (the failure is logged once).
+         */
+        public Builder<T> topic(Function<? super T, String> topic) {
+            this.topic = Checks.notNull("topic", topic);
+            return this;
         }
 
         /** Used in the dispatcher thread's name and in messages. Default {@code "eventhub"}. */

@@ -63,6 +63,9 @@ final class HubSubscription extends Deadline implements Subscription {
     final long limit;
     /** The buffer and consumer of an isolated subscription; null for an inline one. */
     final AsyncDelivery async;
+    /** Exact topics and patterns, either may be empty; an event matches if it matches any (both empty: all). */
+    final String[] topics;
+    final TopicPattern[] patterns;
 
     // Cursor: dispatcher thread only.
     /** First sequence this subscription may receive; later ones pass, earlier ones are skipped. */
@@ -73,6 +76,12 @@ final class HubSubscription extends Deadline implements Subscription {
     boolean linked;
     /** Async only: the dispatcher will enqueue nothing more (until passed); the consumer is draining. */
     boolean inputClosed;
+    /** Whether the owner has run its registration (once; later commands for it only unlink). */
+    boolean registeredByOwner;
+    /** Whether it lives in the topic index rather than the subscriber array. */
+    boolean indexed;
+    /** The last sequence the topic index matched it for: several topics or patterns still mean one delivery. */
+    long matchedSequence;
 
     // Outcome: shared.
     private volatile End end;
@@ -85,7 +94,8 @@ final class HubSubscription extends Deadline implements Subscription {
 
     @SuppressWarnings("unchecked")
     HubSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
-                    long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation) {
+                    long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation,
+                    String[] topics, TopicPattern[] patterns) {
         this.dispatcher = dispatcher;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
@@ -96,6 +106,8 @@ final class HubSubscription extends Deadline implements Subscription {
         this.limit = limit;
         this.deadlineNanos = untilNanos;
         this.subscriber = Thread.currentThread();
+        this.topics = topics;
+        this.patterns = patterns;
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
                 isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(), isolation.flow());
     }
@@ -106,6 +118,28 @@ final class HubSubscription extends Deadline implements Subscription {
      */
     record Isolation(java.util.concurrent.Executor executor, int buffer, Overflow overflow,
                      java.util.concurrent.Flow.Subscriber<?> flow) {
+    }
+
+    boolean hasTopicFilter() {
+        return topics.length > 0 || patterns.length > 0;
+    }
+
+    /** Whether an event with this topic passes the topic filter (replay; live events go through the index). */
+    boolean matchesTopic(String topic) {
+        if (topic == null) {
+            return false;
+        }
+        for (String exact : topics) {
+            if (exact.equals(topic)) {
+                return true;
+            }
+        }
+        for (TopicPattern pattern : patterns) {
+            if (pattern.matches(topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     boolean replays() {

@@ -39,6 +39,8 @@ public final class SubscriptionBuilder<T> {
     private int buffer = AsyncDelivery.DEFAULT_BUFFER;
     private Overflow overflow = Overflow.DROP_OLDEST;
     private boolean bufferSet;
+    private final java.util.List<String> topics = new java.util.ArrayList<>();
+    private final java.util.List<TopicPattern> patterns = new java.util.ArrayList<>();
 
     SubscriptionBuilder(EventHub<T> hub) {
         this.hub = hub;
@@ -57,6 +59,51 @@ public final class SubscriptionBuilder<T> {
             this.filter = event -> first.test(event) && filter.test(event);
         }
         return this;
+    }
+
+    /**
+     * Only events whose topic (the hub's {@code topic} function) is one of these. Looked up in a hash index, so it
+     * costs the same with ten thousand such subscriptions as with one. May be combined with {@link #topicPattern}
+     * and called again: an event matches if it matches any topic or pattern, and {@link #filter} must also accept
+     * it.
+     *
+     * @throws IllegalStateException if the hub was built without a topic function
+     */
+    public SubscriptionBuilder<T> topics(String... topics) {
+        Checks.notNull("topics", topics);
+        if (topics.length == 0) {
+            throw new IllegalArgumentException("topics: [] (expected: at least one topic)");
+        }
+        for (int i = 0; i < topics.length; i++) {
+            Checks.notNull("topics[" + i + "]", topics[i]);
+        }
+        requireTopicFunction("topics", java.util.Arrays.toString(topics));
+        this.topics.addAll(java.util.Arrays.asList(topics));
+        return this;
+    }
+
+    /**
+     * Only events whose topic matches a pattern of {@code /}-separated segments: {@code *} is exactly one segment,
+     * {@code **} (last only) any number including none, so {@code default/pod/*} matches {@code default/pod/web-1}
+     * and {@code default/**} matches {@code default} and everything below. Matched through a segment trie, not by
+     * scanning subscriptions. Combines with {@link #topics} (OR) and {@link #filter} (AND).
+     *
+     * @throws IllegalArgumentException if the pattern has an empty segment, {@code **} before the end, or
+     *                                  {@code *} inside a segment
+     * @throws IllegalStateException    if the hub was built without a topic function
+     */
+    public SubscriptionBuilder<T> topicPattern(String pattern) {
+        TopicPattern parsed = TopicPattern.parse("topicPattern", pattern);
+        requireTopicFunction("topicPattern", "\"" + pattern + "\"");
+        this.patterns.add(parsed);
+        return this;
+    }
+
+    private void requireTopicFunction(String argument, String value) {
+        if (!hub.dispatcher().hasTopics()) {
+            throw new IllegalStateException(argument + ": " + value + " (expected: a hub built with topic(fn); hub '"
+                    + hub.name() + "' has no topic function)");
+        }
     }
 
     /**
@@ -197,6 +244,8 @@ public final class SubscriptionBuilder<T> {
         copy.requireHistory = requireHistory;
         copy.until = until;
         copy.limit = limit;
+        copy.topics.addAll(topics);
+        copy.patterns.addAll(patterns);
         copy.async = true;
         copy.executor = executor;
         copy.buffer = buffer;
@@ -213,7 +262,8 @@ public final class SubscriptionBuilder<T> {
     private HubSubscription newSubscription(EventHandler<? super T> handler, HubSubscription.Isolation isolation) {
         return new HubSubscription(hub.dispatcher(), handler, filter,
                 since == null ? HubSubscription.NO_SINCE : Checks.epochNanos(since), afterSequence, requireHistory,
-                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation);
+                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation,
+                topics.toArray(new String[0]), patterns.toArray(new TopicPattern[0]));
     }
 
     /** Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. */

@@ -43,6 +43,45 @@ class AllocationTest {
         assertThat(allocated).as("bytes allocated for %d events", MEASURED).isLessThan(SLACK_BYTES);
     }
 
+    @Test
+    void topicRoutingAllocatesNothingEither() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+
+        EventHub<Object> hub = EventHub.builder().name("alloc-topics").capacity(1 << 10)
+                .topic(event -> (String) event).buildManual();
+        String[] events = new String[16];
+        long[] seen = new long[1];
+        for (int i = 0; i < events.length; i++) {
+            events[i] = "ns" + (i % 4) + "/pod/p" + i;
+            hub.events().topics(events[i]).subscribe((e, sequence, nanos) -> seen[0]++);
+        }
+        hub.events().topicPattern("ns1/pod/*").subscribe((e, sequence, nanos) -> seen[0]++);
+        hub.events().topicPattern("ns2/**").subscribe((e, sequence, nanos) -> seen[0]++);
+
+        Dispatcher dispatcher = hub.dispatcher();
+        long before = 0;
+        for (int round = 0; round < 2; round++) {
+            if (round == 1) {
+                before = threads.getCurrentThreadAllocatedBytes();
+            }
+            for (int i = 0; i < (round == 0 ? WARM_UP : MEASURED); i += BURST) {
+                for (int j = 0; j < BURST; j++) {
+                    hub.offer(events[j & 15]);
+                }
+                while (dispatcher.doWork() > 0) {
+                    // drain the burst
+                }
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        hub.close();
+        assertThat(seen[0]).isEqualTo((WARM_UP + MEASURED) / 16L * (16 + 4 + 4));
+        assertThat(allocated).as("bytes allocated for %d routed events", MEASURED).isLessThan(SLACK_BYTES);
+    }
+
     private static void run(EventHub<Object> hub, Object event, int events) {
         Dispatcher dispatcher = hub.dispatcher();
         for (int i = 0; i < events; i += BURST) {
