@@ -80,8 +80,11 @@ final class Dispatcher implements Runnable {
     private final Function<Object, String> topicFunction;
 
     // Shared.
-    /** Subscriptions to register or unlink; any thread offers, the owner polls. One entry per subscribe or end. */
-    private final ConcurrentLinkedQueue<HubSubscription> commands = new ConcurrentLinkedQueue<>();
+    /**
+     * Subscriptions to register or unlink and schedules to start or stop; any thread offers, the owner polls. One
+     * entry per subscribe, end, schedule or cancel, so bounded by what callers do, never by events.
+     */
+    private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
     /** Subscriptions not yet ended; for stats and for a forced close. */
     private final Set<HubSubscription> active = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -101,6 +104,7 @@ final class Dispatcher implements Runnable {
     private int subscriberCount;
     private final DeadlineHeap deadlines = new DeadlineHeap();
     private final TopicIndex topicIndex = new TopicIndex();
+    private final java.util.Set<PeriodicTask> schedules = new java.util.HashSet<>();
     private boolean topicFailureLogged;
     /** Subscriptions made from inside a handler: registered before the next event is dispatched. */
     private final ArrayDeque<HubSubscription> fromHandlers = new ArrayDeque<>();
@@ -230,21 +234,40 @@ final class Dispatcher implements Runnable {
 
     private int runCommands() {
         int work = 0;
-        HubSubscription subscription;
-        while ((subscription = commands.poll()) != null) {
-            if (subscription.linked) {
-                if (subscription.isEnded() || subscription.inputClosed) {
-                    unlink(subscription);
-                }
-            } else if (!subscription.registeredByOwner && !subscription.isEnded()) {
-                register(subscription);
+        Object command;
+        while ((command = commands.poll()) != null) {
+            if (command instanceof PeriodicTask task) {
+                schedule(task);
             } else {
-                subscription.markRegistered();
+                reconcile((HubSubscription) command);
             }
             runFromHandlers();
             work++;
         }
         return work;
+    }
+
+    private void reconcile(HubSubscription subscription) {
+        if (subscription.linked) {
+            if (subscription.isEnded() || subscription.inputClosed) {
+                unlink(subscription);
+            }
+        } else if (!subscription.registeredByOwner && !subscription.isEnded()) {
+            register(subscription);
+        } else {
+            subscription.markRegistered();
+        }
+    }
+
+    /** Starts a new schedule or removes a cancelled one. Owner only. */
+    private void schedule(PeriodicTask task) {
+        if (!task.isActive()) {
+            deadlines.remove(task);
+            schedules.remove(task);
+        } else if (task.heapIndex < 0 && schedules.add(task)) {
+            task.start(Math.max(clock.getAsLong(), lastStamp));
+            deadlines.add(task);
+        }
     }
 
     private void runFromHandlers() {
@@ -417,8 +440,16 @@ final class Dispatcher implements Runnable {
     private int expire(long now) {
         int count = 0;
         while (deadlines.next() < now) {
-            HubSubscription subscription = (HubSubscription) deadlines.poll();
-            untilPassed(subscription);
+            Deadline due = deadlines.poll();
+            if (due instanceof PeriodicTask task) {
+                if (task.fire(now, ingress, name)) {
+                    deadlines.add(task);
+                } else {
+                    schedules.remove(task);
+                }
+            } else {
+                untilPassed((HubSubscription) due);
+            }
             count++;
         }
         return count;
@@ -547,6 +578,8 @@ final class Dispatcher implements Runnable {
         endAll(EndReason.HUB_CLOSED, false);
         Arrays.fill(subscribers, null);
         subscriberCount = 0;
+        schedules.forEach(PeriodicTask::stop);
+        schedules.clear();
         deadlines.clear();
         ring.clear();
         terminated.countDown();
@@ -562,10 +595,14 @@ final class Dispatcher implements Runnable {
                 subscription.finish(reason, null);
             }
         }
-        HubSubscription pending;
+        Object pending;
         while ((pending = commands.poll()) != null) {
-            pending.finish(reason, null);
-            pending.markRegistered();
+            if (pending instanceof HubSubscription subscription) {
+                subscription.finish(reason, null);
+                subscription.markRegistered();
+            } else {
+                ((PeriodicTask) pending).stop();
+            }
         }
     }
 
@@ -594,6 +631,20 @@ final class Dispatcher implements Runnable {
         commands.offer(subscription);
         ingress.wakeConsumer();
         subscription.awaitRegistration();
+    }
+
+    /** Hands a new schedule to the owner. Any thread. */
+    void submit(PeriodicTask task) {
+        commands.offer(task);
+        ingress.wakeConsumer();
+    }
+
+    /** A schedule was cancelled: take it out of the heap on the owner. Any thread. */
+    void cancelled(PeriodicTask task) {
+        if (state != TERMINATED) {
+            commands.offer(task);
+            ingress.wakeConsumer();
+        }
     }
 
     /** Called by the thread that decided a subscription's end: unlink it on the owner. Any thread. */
