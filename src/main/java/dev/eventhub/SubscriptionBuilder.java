@@ -19,7 +19,12 @@ import java.util.function.Predicate;
  *       {@link EndReason#HISTORY_TRUNCATED} before anything is delivered;</li>
  *   <li>{@link #until} — no event stamped after that instant; the subscription ends with
  *       {@link EndReason#UNTIL_REACHED} at that time even if no event comes;</li>
- *   <li>{@link #limit} — ends with {@link EndReason#LIMIT_REACHED} after that many deliveries.</li>
+ *   <li>{@link #limit} — ends with {@link EndReason#LIMIT_REACHED} after that many deliveries;</li>
+ *   <li>{@link #topics} and {@link #topicPattern} — only events whose topic matches (on a hub built with a topic
+ *       function), served by an index rather than a scan;</li>
+ *   <li>{@link #async()}, {@link #async(Executor)} and {@link #buffer(int, Overflow)} — the handler runs isolated
+ *       behind a bounded buffer instead of on the dispatcher;</li>
+ *   <li>{@link #publisher()} — the same selection as a Reactive Streams {@code Flow.Publisher}.</li>
  * </ul>
  * Each option is checked when set, with a message naming it and the value. A builder may subscribe several times;
  * each subscription takes the options as they are at that moment.
