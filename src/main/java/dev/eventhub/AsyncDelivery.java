@@ -323,7 +323,7 @@ final class AsyncDelivery implements Runnable {
     private void runOwnThread() {
         int idle = 0;
         while (!consumerDone) {
-            if (drain(Integer.MAX_VALUE) > 0) {
+            if (drainCounted(TASK_BATCH) > 0) {
                 idle = 0;
             } else if (!consumerDone) {
                 if (idle++ < SPINS) {
@@ -340,7 +340,7 @@ final class AsyncDelivery implements Runnable {
     }
 
     private void runTask() {
-        drain(TASK_BATCH);
+        drainCounted(TASK_BATCH);
         if (consumerDone) {
             return;
         }
@@ -349,6 +349,18 @@ final class AsyncDelivery implements Runnable {
         if (hasWork() && SCHEDULED.compareAndSet(this, false, true)) {
             submit();
         }
+    }
+
+    private int drainCounted(int max) {
+        int delivered = drain(max);
+        if (delivered > 0) {
+            subscription.dispatcher.asyncDelivered(delivered);
+        }
+        return delivered;
+    }
+
+    boolean servesFlow() {
+        return flow != null;
     }
 
     /** Whether the consumer can do something now: deliver, finish, or stop. */

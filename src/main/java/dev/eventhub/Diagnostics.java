@@ -33,7 +33,9 @@ final class Diagnostics {
     }
 
     static String describe(HubSubscription subscription) {
-        return subscription.handler.getClass().getName();
+        Object handler = subscription.handler instanceof ConsumerHandler<?> adapter ? adapter.consumer()
+                : subscription.handler;
+        return handler.getClass().getName();
     }
 
     /** A handler call took at least the hub's slow-handler threshold. */

@@ -90,6 +90,8 @@ final class Dispatcher implements Runnable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Own threads of async subscriptions, joined by close(); each removes itself when it ends. */
     private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
+    /** Deliveries made by async consumers: each adds its batch count, so the adder is touched once per batch. */
+    private final java.util.concurrent.atomic.LongAdder asyncDelivered = new java.util.concurrent.atomic.LongAdder();
     private volatile long epoch;
     private volatile int state;
     /** Last sequence dispatched, published as each event is sequenced, for other threads. */
@@ -474,7 +476,9 @@ final class Dispatcher implements Runnable {
             long first = current + 1; // first sequence to replay; current + 1 means "nothing"
             long missed = 0;
             if (subscription.afterSequence != HubSubscription.NO_AFTER) {
-                long wanted = subscription.afterSequence + 1;
+                // Saturating: afterSequence(Long.MAX_VALUE) selects nothing, rather than wrapping to everything.
+                long wanted = subscription.afterSequence == Long.MAX_VALUE ? Long.MAX_VALUE
+                        : subscription.afterSequence + 1;
                 long retained = ring.firstRetained(current);
                 if (wanted < retained) {
                     missed = retained - wanted; // exact: those sequences existed and were evicted
@@ -494,7 +498,10 @@ final class Dispatcher implements Runnable {
             } else {
                 subscription.fromSequence = Math.max(subscription.fromSequence, current + 1);
             }
-            if (missed > 0 && subscription.requireHistory) {
+            // A Flow subscriber has no way to be told of a gap, so for it a truncated replay ends the stream
+            // (onError), as if it had required complete history.
+            if (missed > 0 && (subscription.requireHistory || subscription.async != null
+                    && subscription.async.servesFlow())) {
                 subscription.finish(EndReason.HISTORY_TRUNCATED, null);
                 return;
             }
@@ -784,8 +791,14 @@ final class Dispatcher implements Runnable {
         return published;
     }
 
+    /** Handler calls made: inline ones (published each round) plus those of async consumers. Any thread. */
     long delivered() {
-        return delivered;
+        return delivered + asyncDelivered.sum();
+    }
+
+    /** An async consumer delivered {@code count} events. Any thread; called once per consumer batch. */
+    void asyncDelivered(long count) {
+        asyncDelivered.add(count);
     }
 
     int activeSubscriptions() {

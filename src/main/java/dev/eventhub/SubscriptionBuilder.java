@@ -233,7 +233,9 @@ public final class SubscriptionBuilder<T> {
      * it requested. It completes when the subscription reaches its {@code until} or {@code limit} or the hub closes,
      * and gets {@code onError} if it falls a whole buffer behind its demand: the default buffer is 1024 events with
      * {@link Overflow#DISCONNECT}, and {@link #buffer(int, Overflow)} changes it (a lossy policy then drops instead,
-     * counted in the subscription's {@code dropped()}). Subscribing to a closed hub signals {@code onError} with a
+     * counted in the subscription's {@code dropped()}). A Flow subscriber cannot be told of a gap, so a replay
+     * ({@code since}/{@code afterSequence}) that history no longer covers ends with {@code onError}, as with
+     * {@link #requireHistory()}. Subscribing to a closed hub signals {@code onError} with a
      * {@link HubClosedException}.
      */
     public Flow.Publisher<T> publisher() {
@@ -266,14 +268,20 @@ public final class SubscriptionBuilder<T> {
 
     private HubSubscription newSubscription(EventHandler<? super T> handler, HubSubscription.Isolation isolation) {
         return new HubSubscription(hub.dispatcher(), handler, filter,
-                since == null ? HubSubscription.NO_SINCE : Checks.epochNanos(since), afterSequence, requireHistory,
+                // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
+                since == null ? HubSubscription.NO_SINCE : Math.max(HubSubscription.NO_SINCE + 1,
+                        Checks.epochNanos(since)), afterSequence, requireHistory,
                 until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation,
                 topics.toArray(new String[0]), patterns.toArray(new TopicPattern[0]));
     }
 
-    /** Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. */
+    /**
+     * Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. A consumer cannot be told of a
+     * gap (truncated history, overflow drops), so gaps are logged at WARNING level and counted in
+     * {@link Subscription#dropped()} where they are drops; subscribe an {@link EventHandler} to act on them.
+     */
     public Subscription subscribe(Consumer<? super T> consumer) {
         Checks.notNull("consumer", consumer);
-        return subscribe((EventHandler<T>) (event, sequence, timestampNanos) -> consumer.accept(event));
+        return subscribe(new ConsumerHandler<T>(consumer, hub.name()));
     }
 }

@@ -340,6 +340,21 @@ class AsyncSubscriptionTest {
     }
 
     @Test
+    void hubStatsCountAsyncDeliveriesToo() throws Exception {
+        EventHub<Integer> hub = track(EventHub.<Integer>builder().name("stats-async").build());
+        hub.subscribe(e -> { });
+        Subscription threaded = hub.events().async().buffer(1024, Overflow.BLOCK).subscribe(e -> { });
+        Subscription pooled = hub.events().async(pool).buffer(1024, Overflow.BLOCK).subscribe(e -> { });
+        for (int i = 0; i < 100; i++) {
+            hub.publish(i);
+        }
+        hub.close();
+        assertThat(threaded.delivered()).isEqualTo(100);
+        assertThat(pooled.delivered()).isEqualTo(100);
+        assertThat(hub.stats().delivered()).isEqualTo(300);
+    }
+
+    @Test
     void ownThreadsAreNamedAfterTheHubAndEndWithTheirSubscription() throws Exception {
         EventHub<Integer> hub = track(EventHub.<Integer>builder().name("named").build());
         Subscription subscription = hub.events().async().subscribe(e -> { });

@@ -157,6 +157,25 @@ class FlowTest {
     }
 
     @Test
+    void aReplayThatHistoryNoLongerCoversEndsWithAnError() throws Exception {
+        EventHub<Integer> hub = track(EventHub.<Integer>builder().name("flow-truncated").history(4).build());
+        for (int i = 1; i <= 10; i++) {
+            hub.publish(i);
+        }
+        await().atMost(WAIT).until(() -> hub.stats().published() == 10);
+        Probe probe = new Probe(Long.MAX_VALUE);
+        hub.events().afterSequence(0).buffer(16, Overflow.BLOCK).publisher().subscribe(probe);
+        assertThat(probe.awaitTerminated()).isTrue();
+        assertThat(probe.items).isEmpty();
+        assertThat(probe.error.get()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no longer reaches back");
+        Probe covered = new Probe(Long.MAX_VALUE);
+        hub.events().afterSequence(6).publisher().subscribe(covered);
+        await().atMost(WAIT).until(() -> covered.items.size() == 4);
+        assertThat(covered.items).containsExactly(7, 8, 9, 10);
+    }
+
+    @Test
     void cancelStopsDelivery() throws Exception {
         EventHub<Integer> hub = track(EventHub.<Integer>builder().name("flow-cancel").build());
         AtomicInteger received = new AtomicInteger();

@@ -348,6 +348,43 @@ class SubscriptionTest {
     }
 
     @Test
+    void aConsumerCannotHearOfAGapSoTheGapIsLogged() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.eventhub");
+        List<String> logged = new ArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level level = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.WARNING);
+        logger.addHandler(capture);
+        try {
+            for (int i = 0; i < 20; i++) {
+                publish("e" + i);
+            }
+            step();
+            List<String> seen = new ArrayList<>();
+            hub.events().afterSequence(0).subscribe(seen::add);
+            assertThat(seen).hasSize(16).startsWith("e4");
+            assertThat(logged).anySatisfy(message -> assertThat(message)
+                    .contains("hub 'subs'").contains("missed 4 events").contains("subscribe an EventHandler"));
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
     void statsCountWhatHappened() {
         Subscription first = hub.subscribe(e -> { });
         hub.events().filter(e -> e.equals("a")).subscribe(e -> { });
