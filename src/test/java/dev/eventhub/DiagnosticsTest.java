@@ -29,13 +29,14 @@ class DiagnosticsTest {
     @Test
     void reportsWhatWentWrongAsJfrEvents() throws Exception {
         List<RecordedEvent> events;
+        long lossyDropped;
         Path file = Files.createTempFile("eventhub", ".jfr");
         try (Recording recording = new Recording()) {
             for (String name : List.of("SlowHandler", "Dropped", "Gap", "Disconnected", "Behind")) {
                 recording.enable("dev.eventhub." + name).withoutThreshold();
             }
             recording.start();
-            provokeEverything();
+            lossyDropped = provokeEverything();
             recording.stop();
             recording.dump(file);
             events = RecordingFile.readAllEvents(file);
@@ -57,7 +58,7 @@ class DiagnosticsTest {
                 .allSatisfy(e -> assertThat(e.getString("policy")).isEqualTo("DROP_NEWEST"));
         long dropped = byType.get("dev.eventhub.Dropped").stream().mapToLong(e -> e.getLong("count")).sum();
         long gaps = byType.get("dev.eventhub.Gap").stream().mapToLong(e -> e.getLong("missed")).sum();
-        assertThat(dropped).isEqualTo(gaps).isEqualTo(13 - 1 - 8);
+        assertThat(dropped).isEqualTo(gaps).isEqualTo(lossyDropped);
         assertThat(byType.get("dev.eventhub.Disconnected").get(0).getLong("buffer")).isEqualTo(2);
         assertThat(byType.get("dev.eventhub.Behind")).singleElement().satisfies(e -> {
             assertThat(e.getLong("buffer")).isEqualTo(8);
@@ -83,7 +84,8 @@ class DiagnosticsTest {
         }
     }
 
-    private static void provokeEverything() throws Exception {
+    /** Returns how many events the DROP_NEWEST subscription dropped. */
+    private static long provokeEverything() throws Exception {
         ManualClock clock = new ManualClock();
         AsyncSlow lossyHandler = new AsyncSlow();
         AsyncSlow stuckHandler = new AsyncSlow();
@@ -109,7 +111,11 @@ class DiagnosticsTest {
             stuckHandler.release.countDown();
             hub.close();
             assertThat(lossy.await(WAIT)).isTrue();
-            assertThat(lossy.dropped()).isEqualTo(13 - 1 - 8);
+            // Every event was delivered or dropped. The last may have found room: the test releases the handler as
+            // soon as the inline subscription has its 13th event, possibly before the lossy one is offered it.
+            assertThat(lossy.delivered() + lossy.dropped()).isEqualTo(13);
+            assertThat(lossy.dropped()).isBetween(13L - 1 - 8 - 1, 13L - 1 - 8);
+            return lossy.dropped();
         }
     }
 }
