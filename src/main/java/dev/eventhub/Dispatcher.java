@@ -57,6 +57,7 @@ final class Dispatcher implements Runnable {
     private static final VarHandle STATE;
     private static final VarHandle PUBLISHED;
     private static final VarHandle DELIVERED;
+    private static final VarHandle ROUNDS;
 
     static {
         try {
@@ -65,6 +66,7 @@ final class Dispatcher implements Runnable {
             STATE = lookup.findVarHandle(Dispatcher.class, "state", int.class);
             PUBLISHED = lookup.findVarHandle(Dispatcher.class, "published", long.class);
             DELIVERED = lookup.findVarHandle(Dispatcher.class, "delivered", long.class);
+            ROUNDS = lookup.findVarHandle(Dispatcher.class, "publishedRounds", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -98,6 +100,8 @@ final class Dispatcher implements Runnable {
     private volatile long published;
     /** Handler calls made, published at the end of each round for other threads. */
     private volatile long delivered;
+    /** Rounds that dispatched events, published at the end of each round (for the benchmarks' batch size). */
+    private volatile long publishedRounds;
     /** The thread running doWork(): the dispatcher thread, or in manual mode whoever steps it. */
     private volatile Thread owner;
 
@@ -113,6 +117,8 @@ final class Dispatcher implements Runnable {
     private long sequence;
     private long lastStamp = Long.MIN_VALUE;
     private long deliveredCount;
+    /** Rounds that dispatched at least one event; published / rounds is the average batch (benchmarks read it). */
+    private long rounds;
     private boolean inRound;
     private int asyncThreads;
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
@@ -176,6 +182,7 @@ final class Dispatcher implements Runnable {
         } finally {
             inRound = false;
             DELIVERED.setRelease(this, deliveredCount);
+            ROUNDS.setRelease(this, rounds);
             EPOCH.setVolatile(this, epoch + 1);
         }
     }
@@ -308,6 +315,7 @@ final class Dispatcher implements Runnable {
             }
             count++;
         } while (count < max && (event = drain ? ingress.pollBlocking() : ingress.poll()) != null);
+        rounds++;
         long took = System.nanoTime() - started;
         if (took >= slowHandlerNanos) {
             if (!timeCalls) {
@@ -799,6 +807,11 @@ final class Dispatcher implements Runnable {
     /** An async consumer delivered {@code count} events. Any thread; called once per consumer batch. */
     void asyncDelivered(long count) {
         asyncDelivered.add(count);
+    }
+
+    /** Rounds that dispatched at least one event: published() / rounds() is the average batch. Any thread. */
+    long rounds() {
+        return publishedRounds;
     }
 
     int activeSubscriptions() {
