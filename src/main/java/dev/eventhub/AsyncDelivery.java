@@ -90,6 +90,8 @@ final class AsyncDelivery implements Runnable {
 
     // Dispatcher side (owner only).
     private long cachedHead;
+    /** A wake-up of the consumer is queued for the end of the dispatcher's round. */
+    private boolean wakePending;
     private long pendingGap;
     /** Stamp at which occupancy last rose above the high watermark, or Long.MIN_VALUE while below it. */
     private long aboveSince = Long.MIN_VALUE;
@@ -163,9 +165,9 @@ final class AsyncDelivery implements Runnable {
     /**
      * Enqueues one matching event, applying the overflow policy if the buffer is full. Dispatcher only.
      *
-     * @param hubGone tells a BLOCK wait to give up (the hub was force-terminated)
+     * @param hub the dispatcher, to defer the wake-up and to tell a BLOCK wait to give up if it terminated
      */
-    void enqueue(Object event, long sequence, long stamp, Dispatcher hubGone) {
+    void enqueue(Object event, long sequence, long stamp, Dispatcher hub) {
         final long tail = this.tail;
         long used = tail - cachedHead;
         if (used >= highWatermark) {
@@ -173,7 +175,7 @@ final class AsyncDelivery implements Runnable {
             used = tail - cachedHead;
         }
         watchOccupancy(used, stamp);
-        if (used >= size && !makeRoom(tail, hubGone)) {
+        if (used >= size && !makeRoom(tail, hub)) {
             return;
         }
         final int index = (int) (tail & mask);
@@ -185,6 +187,21 @@ final class AsyncDelivery implements Runnable {
         // Volatile, not just release: the wake-up check below must not read consumerParked/scheduled before
         // this store is visible (the consumer sets its flag and then re-reads tail).
         TAIL.setVolatile(this, tail + 1);
+        if (!wakePending && consumerNeedsWaking()) {
+            // Woken once at the end of the dispatcher's round, not once per event: an unpark or a task submission
+            // is a system call's worth of work, and a round may hand this subscriber many events.
+            wakePending = true;
+            hub.deferWake(this);
+        }
+    }
+
+    private boolean consumerNeedsWaking() {
+        return executor == null ? consumerParked : !scheduled;
+    }
+
+    /** The dispatcher's end-of-round wake-up of a consumer it deferred. Owner only. */
+    void deferredWake() {
+        wakePending = false;
         wakeConsumer();
     }
 
@@ -200,6 +217,7 @@ final class AsyncDelivery implements Runnable {
     private boolean makeRoom(long tail, Dispatcher hub) {
         switch (overflow) {
             case BLOCK -> {
+                hub.flushWakes(); // every consumer must run while the dispatcher waits for this one
                 for (int spins = 0; tail - (cachedHead = (long) HEAD.getVolatile(this)) >= size; spins++) {
                     if (subscription.isEnded() || hub.isTerminated()) {
                         return false;

@@ -112,6 +112,9 @@ final class Dispatcher implements Runnable {
     private final TopicIndex topicIndex = new TopicIndex();
     private final java.util.Set<PeriodicTask> schedules = new java.util.HashSet<>();
     private boolean topicFailureLogged;
+    /** Async consumers to wake at the end of this round (each at most once). */
+    private AsyncDelivery[] wakes = new AsyncDelivery[INITIAL_SUBSCRIBERS];
+    private int wakeCount;
     /** Subscriptions made from inside a handler: registered before the next event is dispatched. */
     private final ArrayDeque<HubSubscription> fromHandlers = new ArrayDeque<>();
     private long sequence;
@@ -180,6 +183,7 @@ final class Dispatcher implements Runnable {
             }
             return work;
         } finally {
+            flushWakes();
             inRound = false;
             DELIVERED.setRelease(this, deliveredCount);
             ROUNDS.setRelease(this, rounds);
@@ -340,6 +344,24 @@ final class Dispatcher implements Runnable {
                 topicIndex.dispatch(topic, this, event, sequence, stamp);
             }
         }
+    }
+
+    /** Queues an async consumer's wake-up for the end of the round. Owner only. */
+    void deferWake(AsyncDelivery consumer) {
+        if (wakeCount == wakes.length) {
+            wakes = Arrays.copyOf(wakes, wakeCount * 2);
+        }
+        wakes[wakeCount++] = consumer;
+    }
+
+    /** Wakes the async consumers that were handed events this round. Owner only. */
+    void flushWakes() {
+        final AsyncDelivery[] wakes = this.wakes;
+        for (int i = 0, n = wakeCount; i < n; i++) {
+            wakes[i].deferredWake();
+            wakes[i] = null;
+        }
+        wakeCount = 0;
     }
 
     /** Called by the topic index for each subscription an event matches; once per subscription and event. */
@@ -542,6 +564,9 @@ final class Dispatcher implements Runnable {
             }
             link(subscription);
         } finally {
+            if (!inRound) {
+                flushWakes(); // registered outside a round (a manual hub): nobody else will wake its consumer
+            }
             subscription.markRegistered();
         }
     }
