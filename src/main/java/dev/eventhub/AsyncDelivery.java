@@ -50,28 +50,21 @@ final class AsyncDelivery implements Runnable {
     /** Buffer occupancy, as a fraction of its size, above which the subscriber counts as falling behind. */
     private static final double HIGH_WATERMARK = 0.75;
 
-    private static final VarHandle HEAD;
-    private static final VarHandle TAIL;
-    private static final VarHandle CALL_EPOCH;
-    private static final VarHandle CALL_STARTED;
-    private static final VarHandle SCHEDULED;
-    private static final VarHandle STOLEN_GAP;
-    private static final VarHandle DEMAND;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            HEAD = lookup.findVarHandle(AsyncDelivery.class, "head", long.class);
-            TAIL = lookup.findVarHandle(AsyncDelivery.class, "tail", long.class);
-            CALL_EPOCH = lookup.findVarHandle(AsyncDelivery.class, "callEpoch", long.class);
-            CALL_STARTED = lookup.findVarHandle(AsyncDelivery.class, "callStarted", long.class);
-            SCHEDULED = lookup.findVarHandle(AsyncDelivery.class, "scheduled", boolean.class);
-            STOLEN_GAP = lookup.findVarHandle(AsyncDelivery.class, "stolenGap", long.class);
-            DEMAND = lookup.findVarHandle(AsyncDelivery.class, "demand", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle HEAD =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "head", long.class);
+    private static final VarHandle TAIL =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "tail", long.class);
+    private static final VarHandle CALL_EPOCH =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "callEpoch", long.class);
+    private static final VarHandle CALL_STARTED =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "callStarted", long.class);
+    private static final VarHandle SCHEDULED =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "scheduled", boolean.class);
+    private static final VarHandle STOLEN_GAP =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "stolenGap", long.class);
+    private static final VarHandle DEMAND =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "demand", long.class);
 
     private final HubSubscription subscription;
     private final Overflow overflow;

@@ -53,24 +53,17 @@ final class Dispatcher implements Runnable {
     private static final int CLOSING = 1;
     private static final int TERMINATED = 2;
 
-    private static final VarHandle EPOCH;
-    private static final VarHandle STATE;
-    private static final VarHandle PUBLISHED;
-    private static final VarHandle DELIVERED;
-    private static final VarHandle ROUNDS;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            EPOCH = lookup.findVarHandle(Dispatcher.class, "epoch", long.class);
-            STATE = lookup.findVarHandle(Dispatcher.class, "state", int.class);
-            PUBLISHED = lookup.findVarHandle(Dispatcher.class, "published", long.class);
-            DELIVERED = lookup.findVarHandle(Dispatcher.class, "delivered", long.class);
-            ROUNDS = lookup.findVarHandle(Dispatcher.class, "publishedRounds", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle EPOCH =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "epoch", long.class);
+    private static final VarHandle STATE =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "state", int.class);
+    private static final VarHandle PUBLISHED =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "published", long.class);
+    private static final VarHandle DELIVERED =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "delivered", long.class);
+    private static final VarHandle ROUNDS =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "publishedRounds", long.class);
 
     private final String name;
     private final Ingress ingress;

@@ -25,22 +25,15 @@ import java.util.function.Predicate;
  * recent value. See docs/concurrency.md.
  */
 final class HubSubscription extends Deadline implements Subscription {
-    private static final VarHandle END;
-    private static final VarHandle DELIVERED;
-    private static final VarHandle DROPPED;
-    private static final VarHandle LAST_SEQUENCE;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            END = lookup.findVarHandle(HubSubscription.class, "end", End.class);
-            DELIVERED = lookup.findVarHandle(HubSubscription.class, "delivered", long.class);
-            DROPPED = lookup.findVarHandle(HubSubscription.class, "dropped", long.class);
-            LAST_SEQUENCE = lookup.findVarHandle(HubSubscription.class, "lastSequence", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle END =
+            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "end", End.class);
+    private static final VarHandle DELIVERED =
+            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "delivered", long.class);
+    private static final VarHandle DROPPED =
+            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "dropped", long.class);
+    private static final VarHandle LAST_SEQUENCE =
+            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "lastSequence", long.class);
 
     /** No {@code since}: every stamp passes. */
     static final long NO_SINCE = Long.MIN_VALUE;

@@ -234,20 +234,13 @@ abstract class IngressPad1 extends IngressBase {
 
 /** Written by producers: the claim word, the cached limit; and the parked flag they read on every offer. */
 abstract class IngressProducerFields extends IngressPad1 {
-    private static final VarHandle PRODUCER_WORD;
-    private static final VarHandle PRODUCER_LIMIT;
-    private static final VarHandle CONSUMER_PARKED;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PRODUCER_WORD = lookup.findVarHandle(IngressProducerFields.class, "producerWord", long.class);
-            PRODUCER_LIMIT = lookup.findVarHandle(IngressProducerFields.class, "producerLimit", long.class);
-            CONSUMER_PARKED = lookup.findVarHandle(IngressProducerFields.class, "consumerParked", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PRODUCER_WORD =
+            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "producerWord", long.class);
+    private static final VarHandle PRODUCER_LIMIT =
+            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "producerLimit", long.class);
+    private static final VarHandle CONSUMER_PARKED =
+            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "consumerParked", boolean.class);
 
     /** {@code accepted << 1 | CLOSED_BIT}. */
     private volatile long producerWord;
@@ -298,16 +291,9 @@ abstract class IngressPad2 extends IngressProducerFields {
 
 /** Written by the consumer only. */
 abstract class IngressConsumerFields extends IngressPad2 {
-    private static final VarHandle CONSUMER_INDEX;
 
-    static {
-        try {
-            CONSUMER_INDEX = MethodHandles.lookup()
-                    .findVarHandle(IngressConsumerFields.class, "consumerIndex", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle CONSUMER_INDEX =
+            VarHandles.field(MethodHandles.lookup(), IngressConsumerFields.class, "consumerIndex", long.class);
 
     private volatile long consumerIndex;
 

@@ -16,20 +16,13 @@ import java.util.function.Supplier;
  */
 final class PeriodicTask extends Deadline implements Periodic {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
-    private static final VarHandle PUBLISHED;
-    private static final VarHandle SKIPPED;
-    private static final VarHandle FAILURES;
 
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            PUBLISHED = lookup.findVarHandle(PeriodicTask.class, "published", long.class);
-            SKIPPED = lookup.findVarHandle(PeriodicTask.class, "skipped", long.class);
-            FAILURES = lookup.findVarHandle(PeriodicTask.class, "failures", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private static final VarHandle PUBLISHED =
+            VarHandles.field(MethodHandles.lookup(), PeriodicTask.class, "published", long.class);
+    private static final VarHandle SKIPPED =
+            VarHandles.field(MethodHandles.lookup(), PeriodicTask.class, "skipped", long.class);
+    private static final VarHandle FAILURES =
+            VarHandles.field(MethodHandles.lookup(), PeriodicTask.class, "failures", long.class);
 
     private final Dispatcher dispatcher;
     final long periodNanos;
