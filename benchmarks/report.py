@@ -45,7 +45,8 @@ def score(r):
 def secondary(r, name):
     if not r:
         return None
-    m = r.get("secondaryMetrics", {}).get(name)
+    metrics = r.get("secondaryMetrics", {})
+    m = metrics.get(name) or metrics.get("\u00b7" + name) or metrics.get(name.lstrip("\u00b7"))
     return m["score"] if m else None
 
 
@@ -104,12 +105,15 @@ def rows(table):
     for (c, p), r in table.items():
         if c == rb:
             s = score(r)
-            label = ", ".join(f"{k}={v}" for k, v in sorted(p))
-            out.append(("P5", f"replay of a full 64 Ki ring ({label}), events/s", s, 50e6,
-                        s / 50e6 if s else None, 1.0, s is not None and s >= 50e6))
+            selective = dict(p).get("filter", "none") != "none"
+            # P5 is about delivered replay (no filter); a 1% filter is judged on events scanned (methodology G5).
+            goal = 200e6 if selective else 50e6
+            what = "scanned with a 1% filter" if selective else "replayed and delivered"
+            out.append(("P5", f"full 64 Ki ring {what}, events/s", s, goal, s / goal if s else None, 1.0,
+                        s is not None and s >= goal))
 
     for (c, p), r in table.items():
-        alloc = secondary(r, "·gc.alloc.rate.norm")
+        alloc = secondary(r, "gc.alloc.rate.norm")
         if alloc is not None and c in (dc, tr) or (c == tp and dict(p).get("impl") == "eventhub" and alloc is not None):
             label = ", ".join(f"{k}={v}" for k, v in sorted(p))
             out.append(("P6", f"bytes allocated per op, {c} ({label})", alloc, 0.0, None, None,
