@@ -535,7 +535,8 @@ final class AsyncDelivery implements Runnable {
                         + "' fell more than " + size + " events behind its demand and was disconnected "
                         + "(Overflow.DISCONNECT); " + subscription.dropped() + " events dropped"));
                 case HISTORY_TRUNCATED -> flow.onError(new IllegalStateException("the history of hub '" + hubName
-                        + "' no longer reaches back to the requested start (requireHistory)"));
+                        + "' no longer reaches back to the requested start, and a Flow subscriber cannot be told of "
+                        + "a gap"));
                 default -> {
                     // CANCELLED: no signal (rule 3.7 after cancel); HANDLER_FAILED from onNext: rule 2.13.
                 }
