@@ -590,16 +590,6 @@ final class AsyncDelivery implements Runnable {
         return inputEnd != null;
     }
 
-    /** Whether the consumer has stopped (its own thread then exits; an executor task does not resubmit). */
-    boolean isDone() {
-        return consumerDone;
-    }
-
-    /** The consumer's own thread, or null with an executor. */
-    Thread ownThread() {
-        return executor == null ? consumer : null;
-    }
-
     /** Buffered and undelivered now: an estimate off the consumer thread. */
     long backlog() {
         return Math.max(0, tail - head);

@@ -155,7 +155,7 @@ final class Dispatcher implements Runnable {
         if (owner != current) {
             owner = current;
         }
-        if (state == TERMINATED) {
+        if (state == TERMINATED || isIdle()) {
             return 0;
         }
         EPOCH.setVolatile(this, epoch + 1);
@@ -182,6 +182,14 @@ final class Dispatcher implements Runnable {
             ROUNDS.setRelease(this, rounds);
             EPOCH.setVolatile(this, epoch + 1);
         }
+    }
+
+    /**
+     * Nothing to do and nothing due: an idle SPIN or YIELD loop then costs two loads, not a round with its two
+     * volatile epoch stores and a clock read. A round still runs whenever a deadline is pending (it needs the clock).
+     */
+    private boolean isIdle() {
+        return state == RUNNING && ingress.isEmpty() && commands.isEmpty() && deadlines.next() == Long.MAX_VALUE;
     }
 
     @Override

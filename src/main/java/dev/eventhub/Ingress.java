@@ -123,6 +123,11 @@ final class Ingress extends IngressConsumerFields {
         return (int) capacity;
     }
 
+    /** Whether nothing accepted is left to poll. Exact on the consumer thread. */
+    boolean isEmpty() {
+        return lvConsumerIndex() == acceptedCount();
+    }
+
     /**
      * Takes the next element, or returns {@code null} if the next slot holds none yet (empty, or claimed by a
      * producer that has not stored into it). Consumer thread only.
