@@ -76,8 +76,9 @@ final class Dispatcher implements Runnable {
 
     // Shared.
     /**
-     * Subscriptions to register or unlink and schedules to start or stop; any thread offers, the owner polls. One
-     * entry per subscribe, end, schedule or cancel, so bounded by what callers do, never by events.
+     * Subscriptions to register or unlink, schedules to start or stop, and tasks to run on the owner (a state view's
+     * relist); any thread offers, the owner polls. One entry per subscribe, end, schedule, cancel or relist, so
+     * bounded by what callers do, never by events.
      */
     private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
     /** Subscriptions not yet ended; for stats and for a forced close. */
@@ -252,6 +253,8 @@ final class Dispatcher implements Runnable {
         while ((command = commands.poll()) != null) {
             if (command instanceof PeriodicTask task) {
                 schedule(task);
+            } else if (command instanceof Runnable task) {
+                task.run();
             } else {
                 reconcile((HubSubscription) command);
             }
@@ -568,6 +571,9 @@ final class Dispatcher implements Runnable {
             if (!inRound) {
                 flushWakes(); // registered outside a round (a manual hub): nobody else will wake its consumer
             }
+            if (subscription.onRegistered != null) {
+                subscription.onRegistered.run();
+            }
             subscription.markRegistered();
         }
     }
@@ -641,9 +647,10 @@ final class Dispatcher implements Runnable {
             if (pending instanceof HubSubscription subscription) {
                 subscription.finish(reason, null);
                 subscription.markRegistered();
-            } else {
-                ((PeriodicTask) pending).stop();
-            }
+            } else if (pending instanceof PeriodicTask task) {
+                task.stop();
+            } // a Runnable task is dropped: whoever submitted it learns of the end through its own subscription
+
         }
     }
 
@@ -672,6 +679,25 @@ final class Dispatcher implements Runnable {
         commands.offer(subscription);
         ingress.wakeConsumer();
         subscription.awaitRegistration();
+    }
+
+    /**
+     * Runs {@code task} on the owner: now if the caller is the owner, otherwise at the start of a coming round. A
+     * task still queued when the hub terminates is dropped, so its submitter must also watch for the end (a state
+     * view does, through its subscription). Any thread.
+     */
+    void execute(Runnable task) {
+        if (Thread.currentThread() == owner) {
+            task.run();
+            return;
+        }
+        commands.offer(task);
+        ingress.wakeConsumer();
+    }
+
+    /** The last sequence the ingress has accepted: the sequence the latest accepted event gets. Any thread. */
+    long acceptedCount() {
+        return ingress.acceptedCount();
     }
 
     /** Hands a new schedule to the owner. Any thread. */

@@ -195,6 +195,26 @@ public final class EventHub<T> implements AutoCloseable {
     }
 
     /**
+     * A keyed view of this hub's events: the last known state of every object, kept on the dispatcher in event
+     * order, with secondary indexes, relists and watchers (client-go's informer, with bounded buffers). See
+     * {@link StateView}. It starts from the retained history; {@link StateView#close()} detaches it.
+     *
+     * @param key        gives an event's key; never null (an event it fails on is skipped and counted)
+     * @param isDeletion tells whether an event removes its key rather than setting it
+     * @throws NullPointerException if an argument is null
+     * @throws HubClosedException   if the hub is closed
+     */
+    public <K> StateView<K, T> stateView(Function<? super T, ? extends K> key,
+                                         java.util.function.Predicate<? super T> isDeletion) {
+        Checks.notNull("key", key);
+        Checks.notNull("isDeletion", isDeletion);
+        if (dispatcher.isClosing()) {
+            throw new HubClosedException(name, "stateView");
+        }
+        return new StateView<>(this, key, isDeletion);
+    }
+
+    /**
      * A Reactive Streams subscriber that publishes what it receives into this hub. It requests no more than the hub
      * has room for, so nothing is dropped and nothing is buffered outside the hub; an item that still finds the hub
      * full waits, which holds back the upstream publisher. Subscribe it to one publisher; when the hub closes it

@@ -75,6 +75,11 @@ final class HubSubscription extends Deadline implements Subscription {
     boolean indexed;
     /** The last sequence the topic index matched it for: several topics or patterns still mean one delivery. */
     long matchedSequence;
+    /**
+     * Run by the owner once registration is over (replay done, or ended), before the subscriber is released: a state
+     * view decides there whether history was complete. Set before the subscription is handed to the dispatcher.
+     */
+    Runnable onRegistered;
 
     // Outcome: shared.
     private volatile End end;

@@ -27,6 +27,8 @@ final class PeriodicTask extends Deadline implements Periodic {
     private final Dispatcher dispatcher;
     final long periodNanos;
     private final Supplier<?> supplier;
+    /** Instead of publishing, run this on the dispatcher (a state view's resync); null for a publishing schedule. */
+    private final Runnable action;
     /** The time of the next tick (owner only). */
     long due;
 
@@ -39,6 +41,15 @@ final class PeriodicTask extends Deadline implements Periodic {
         this.dispatcher = dispatcher;
         this.periodNanos = periodNanos;
         this.supplier = supplier;
+        this.action = null;
+    }
+
+    /** A schedule that runs {@code action} on the dispatcher each period; {@link #published()} counts the runs. */
+    PeriodicTask(Dispatcher dispatcher, long periodNanos, Runnable action) {
+        this.dispatcher = dispatcher;
+        this.periodNanos = periodNanos;
+        this.supplier = null;
+        this.action = action;
     }
 
     /** Schedules the first tick one period after {@code now}. Owner only. */
@@ -61,28 +72,40 @@ final class PeriodicTask extends Deadline implements Periodic {
             SKIPPED.setRelease(this, skipped + late);
         }
         try {
-            Object event = supplier.get();
-            if (event == null) {
-                throw new NullPointerException("the supplier of hub '" + hubName + "'.every(...) returned null");
-            }
-            int status = ingress.offer(event);
-            if (status == Ingress.OK) {
+            if (action != null) {
+                action.run();
                 PUBLISHED.setRelease(this, published + 1);
-            } else if (status == Ingress.CLOSED) {
+            } else if (!publish(ingress, hubName)) {
                 cancelled = true;
                 return false;
-            } else {
-                SKIPPED.setRelease(this, skipped + 1);
-                LOG.log(Level.WARNING, "hub '" + hubName + "': a periodic tick found the hub full and was skipped");
             }
         } catch (Throwable failure) {
             FAILURES.setRelease(this, failures + 1);
             SKIPPED.setRelease(this, skipped + 1);
-            LOG.log(Level.WARNING, "hub '" + hubName + "': a periodic supplier failed; the schedule goes on", failure);
+            LOG.log(Level.WARNING, "hub '" + hubName + "': a periodic " + (action != null ? "task" : "supplier")
+                    + " failed; the schedule goes on", failure);
         }
         due = saturatedAdd(due, (late + 1) * periodNanos);
         deadlineNanos = due - 1;
         return !cancelled;
+    }
+
+    /** Offers one supplied event; false if the hub is closed. A full hub skips the tick (counted). */
+    private boolean publish(Ingress ingress, String hubName) {
+        Object event = supplier.get();
+        if (event == null) {
+            throw new NullPointerException("the supplier of hub '" + hubName + "'.every(...) returned null");
+        }
+        int status = ingress.offer(event);
+        if (status == Ingress.OK) {
+            PUBLISHED.setRelease(this, published + 1);
+        } else if (status == Ingress.CLOSED) {
+            return false;
+        } else {
+            SKIPPED.setRelease(this, skipped + 1);
+            LOG.log(Level.WARNING, "hub '" + hubName + "': a periodic tick found the hub full and was skipped");
+        }
+        return true;
     }
 
     private static long saturatedAdd(long a, long b) {

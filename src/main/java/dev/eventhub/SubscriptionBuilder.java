@@ -266,6 +266,11 @@ public final class SubscriptionBuilder<T> {
         return newSubscription(handler, new HubSubscription.Isolation(executor, buffer, overflow, subscriber));
     }
 
+    /** An inline subscription with this builder's options; not yet registered. */
+    HubSubscription newInlineSubscription(EventHandler<? super T> handler) {
+        return newSubscription(handler, null);
+    }
+
     private HubSubscription newSubscription(EventHandler<? super T> handler, HubSubscription.Isolation isolation) {
         return new HubSubscription(hub.dispatcher(), handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.

@@ -1,0 +1,461 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One {@link StateWatcher} of a {@link StateView}: its pending changes, coalesced per key, and the thread or executor
+ * tasks that deliver them.
+ *
+ * <p><b>Pending changes.</b> A map from key to {@link Change}, guarded by this object's monitor. The view adds to it
+ * under its own lock (view lock, then this monitor; never the other way round); the consumer swaps the whole map for
+ * an empty one and delivers the batch without holding anything. A change records what the watcher last saw for the
+ * key ({@code before}) and what the view holds now ({@code after}); a second change to a key already pending only
+ * moves {@code after}. So the map never holds more than one entry per key, whatever the event rate: a stalled
+ * watcher costs O(keys), not O(events), and what it is finally told takes it exactly to the view's state.
+ *
+ * <p><b>Final cancel.</b> As for async subscriptions: before each call the consumer stores an odd {@code callEpoch},
+ * checks the end, stores {@code callStarted} and calls; a canceller on another thread that sees an odd epoch whose call
+ * has not started waits the few instructions until it has or until the consumer saw the end. It never waits for a
+ * running callback.
+ */
+final class StateWatch<K, T> implements StateView.Watch, Runnable {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+    private static final Object ABSENT = StateView.ABSENT;
+    /** Batches an executor task delivers before it gives its thread back (watchers sharing a pool take turns). */
+    static final int TASK_BATCHES = 16;
+    private static final int SPINS = 100;
+
+    private static final VarHandle END =
+            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "end", EndReason.class);
+    private static final VarHandle DELIVERED =
+            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "delivered", long.class);
+    private static final VarHandle IN_FLIGHT =
+            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "inFlight", int.class);
+    private static final VarHandle CALL_EPOCH =
+            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "callEpoch", long.class);
+    private static final VarHandle CALL_STARTED =
+            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "callStarted", long.class);
+
+    /** What one key went through since the watcher last heard of it. */
+    private static final class Change {
+        /** The value the watcher last saw, or ABSENT if it does not know the key. */
+        final Object before;
+        /** The value the view holds now, or ABSENT if the key is gone. */
+        Object after;
+        /** The value before the latest deletion: what {@code onDelete} reports. */
+        Object last;
+        /** A synthetic add for an entry that existed when the watcher joined. */
+        final boolean initial;
+
+        Change(Object before, Object after, boolean initial) {
+            this.before = before;
+            this.after = after;
+            this.initial = initial;
+        }
+    }
+
+    private final StateView<K, T> view;
+    private final StateWatcher<? super K, ? super T> watcher;
+    /** Null: a thread of its own. */
+    private final Executor executor;
+    private final String threadName;
+    private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
+
+    // Guarded by this.
+    private LinkedHashMap<K, Change> pending = new LinkedHashMap<>();
+    /** The map the consumer delivered last, cleared, to take the place of {@code pending} at the next swap. */
+    private LinkedHashMap<K, Change> spare = new LinkedHashMap<>();
+    /** Executor mode: a task is queued or running. */
+    private boolean scheduled;
+    /** The view ended: deliver what is pending, then end with this. */
+    private EndReason inputEnd;
+    /** Thread mode: the consumer waits on this monitor. */
+    private boolean waiting;
+
+    // Shared.
+    private volatile EndReason end;
+    private volatile Throwable failure;
+    private volatile long delivered;
+    private volatile long lastSequence;
+    /** Changes taken from {@code pending} and not yet delivered. */
+    private volatile int inFlight;
+    private volatile long callEpoch;
+    private volatile long callStarted;
+    /** The thread delivering now (its own thread, or the executor's while a task runs). */
+    private volatile Thread consumer;
+
+    StateWatch(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor,
+               String threadName) {
+        this.view = view;
+        this.watcher = watcher;
+        this.executor = executor;
+        this.threadName = threadName;
+    }
+
+    // ------------------------------------------------------------------ fed by the view (under its lock)
+
+    /** A current entry when the watcher joins. Before {@link #start()}. */
+    synchronized void initial(K key, T value) {
+        pending.put(key, new Change(ABSENT, value, true));
+    }
+
+    /**
+     * One change of the view. Called under the view's lock.
+     *
+     * @return whether the caller must {@link #submit()} this watcher once it has released the view's lock
+     */
+    synchronized boolean changed(K key, Object old, Object now) {
+        if (end != null || inputEnd != null) {
+            return false;
+        }
+        Change change = pending.get(key);
+        if (change == null) {
+            change = new Change(old, now, false);
+            if (now == ABSENT) {
+                change.last = old;
+            }
+            pending.put(key, change);
+            return signal();
+        }
+        if (now == ABSENT) {
+            change.last = old;
+            if (change.before == ABSENT) {
+                pending.remove(key); // it came and went before the watcher heard of it
+                return false;
+            }
+        }
+        change.after = now;
+        return false;
+    }
+
+    /** Queues an unchanged update for every entry with nothing pending. Under the view's lock. */
+    synchronized boolean resync(Map<K, T> state) {
+        if (end != null || inputEnd != null) {
+            return false;
+        }
+        boolean added = false;
+        for (Map.Entry<K, T> entry : state.entrySet()) {
+            if (!pending.containsKey(entry.getKey())) {
+                pending.put(entry.getKey(), new Change(entry.getValue(), entry.getValue(), false));
+                added = true;
+            }
+        }
+        return added && signal();
+    }
+
+    /** The view ended: deliver what is pending, then end with {@code reason}. */
+    synchronized boolean endInput(EndReason reason) {
+        if (end != null || inputEnd != null) {
+            return false;
+        }
+        inputEnd = reason;
+        return signal();
+    }
+
+    /** Something to deliver: wake the thread, or tell the caller to submit a task if none is scheduled. */
+    private boolean signal() {
+        if (executor == null) {
+            if (waiting) {
+                notify();
+            }
+            return false;
+        }
+        if (scheduled) {
+            return false;
+        }
+        scheduled = true;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ delivery
+
+    /** Starts delivering: the thread, or a first task if the watcher joined a non-empty view. */
+    void start() {
+        if (executor == null) {
+            Thread thread = new Thread(this, threadName);
+            thread.setDaemon(true);
+            view.dispatcher().consumerThread(thread);
+            thread.start();
+            return;
+        }
+        boolean submit;
+        synchronized (this) {
+            submit = !pending.isEmpty() && signal();
+        }
+        if (submit) {
+            submit();
+        }
+    }
+
+    /** Executor mode: hands a delivery task to the executor. Never under a lock. */
+    void submit() {
+        try {
+            executor.execute(this);
+        } catch (Throwable rejected) {
+            synchronized (this) {
+                scheduled = false;
+            }
+            if (finish(EndReason.HANDLER_FAILED, rejected)) {
+                LOG.log(Level.WARNING, view.description() + ": a watcher's executor refused its task; the watcher "
+                        + "ended with HANDLER_FAILED", rejected);
+            }
+        }
+    }
+
+    @Override
+    public void run() {
+        consumer = Thread.currentThread();
+        if (executor == null) {
+            try {
+                LinkedHashMap<K, Change> batch;
+                while ((batch = take(true)) != null) {
+                    deliver(batch);
+                }
+            } finally {
+                consumer = null;
+                view.dispatcher().consumerThreadEnded(Thread.currentThread());
+            }
+            return;
+        }
+        try {
+            for (int i = 0; i < TASK_BATCHES; i++) {
+                LinkedHashMap<K, Change> batch = take(false);
+                if (batch == null) {
+                    return;
+                }
+                deliver(batch);
+            }
+        } finally {
+            consumer = null;
+        }
+        submit(); // more to do: go to the back of the executor's queue, still scheduled
+    }
+
+    /**
+     * Takes everything pending, or returns null when there is nothing to do: ended, or (executor mode) idle.
+     *
+     * @param block thread mode: wait for changes
+     */
+    private LinkedHashMap<K, Change> take(boolean block) {
+        EndReason finishWith;
+        synchronized (this) {
+            while (true) {
+                if (end != null) {
+                    pending.clear();
+                    scheduled = false;
+                    return null;
+                }
+                if (!pending.isEmpty()) {
+                    LinkedHashMap<K, Change> batch = pending;
+                    pending = spare != null ? spare : new LinkedHashMap<>();
+                    spare = null;
+                    IN_FLIGHT.setRelease(this, batch.size());
+                    lastSequence = view.lastSequence();
+                    return batch;
+                }
+                if (inputEnd != null) {
+                    finishWith = inputEnd;
+                    scheduled = false;
+                    break;
+                }
+                if (!block) {
+                    scheduled = false;
+                    return null;
+                }
+                waiting = true;
+                try {
+                    wait();
+                } catch (InterruptedException ignored) {
+                    // Our own thread: only an end stops it, and that is checked above.
+                } finally {
+                    waiting = false;
+                }
+            }
+        }
+        finish(finishWith, null);
+        return null;
+    }
+
+    private void deliver(LinkedHashMap<K, Change> batch) {
+        int left = batch.size();
+        for (Map.Entry<K, Change> entry : batch.entrySet()) {
+            if (!call(entry.getKey(), entry.getValue())) {
+                break;
+            }
+            IN_FLIGHT.setRelease(this, --left);
+        }
+        IN_FLIGHT.setRelease(this, 0);
+        batch.clear();
+        synchronized (this) {
+            spare = batch;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private boolean call(K key, Change change) {
+        final long epoch = callEpoch + 1;
+        CALL_EPOCH.setVolatile(this, epoch); // odd: about to call; a StoreLoad before the end check
+        try {
+            if (end != null) {
+                return false;
+            }
+            CALL_STARTED.setRelease(this, epoch);
+            try {
+                if (change.before == ABSENT) {
+                    watcher.onAdd(key, (T) change.after, change.initial);
+                } else if (change.after == ABSENT) {
+                    watcher.onDelete(key, (T) change.last);
+                } else {
+                    watcher.onUpdate(key, (T) change.before, (T) change.after);
+                }
+            } catch (Throwable thrown) {
+                if (finish(EndReason.HANDLER_FAILED, thrown)) {
+                    LOG.log(Level.WARNING, view.description() + ": a watcher threw; it was removed (HANDLER_FAILED), "
+                            + "the view and other watchers go on", thrown);
+                }
+                return false;
+            }
+            DELIVERED.setRelease(this, delivered + 1);
+            return true;
+        } finally {
+            CALL_EPOCH.setVolatile(this, epoch + 1);
+        }
+    }
+
+    /** Decides the end, once. Any thread; never under the view's lock or this monitor. */
+    private boolean finish(EndReason reason, Throwable thrown) {
+        if (end != null) {
+            return false;
+        }
+        failure = thrown;
+        if (!END.compareAndSet(this, (EndReason) null, reason)) {
+            return false;
+        }
+        view.remove(this);
+        synchronized (this) {
+            pending.clear();
+            if (waiting) {
+                notify();
+            }
+        }
+        endedFuture.complete(reason);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ Watch
+
+    @Override
+    public void cancel() {
+        finish(EndReason.CANCELLED, null);
+        if (Thread.currentThread() == consumer) {
+            return;
+        }
+        final long epoch = callEpoch;
+        if ((epoch & 1) == 0) {
+            return;
+        }
+        for (int spins = 0; callEpoch == epoch && callStarted != epoch; spins++) {
+            if (spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50));
+            }
+        }
+    }
+
+    @Override
+    public boolean isActive() {
+        return end == null;
+    }
+
+    @Override
+    public EndReason await() throws InterruptedException {
+        try {
+            return endedFuture.get();
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    @Override
+    public boolean await(Duration timeout) throws InterruptedException {
+        Checks.notNegative("timeout", timeout);
+        return awaitNanos(Checks.toNanos(timeout));
+    }
+
+    @Override
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        Checks.notNegative("timeout", timeout);
+        Checks.notNull("unit", unit);
+        return awaitNanos(unit.toNanos(timeout));
+    }
+
+    private boolean awaitNanos(long nanos) throws InterruptedException {
+        try {
+            endedFuture.get(nanos, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    @Override
+    public CompletionStage<EndReason> ended() {
+        return endedFuture.minimalCompletionStage();
+    }
+
+    @Override
+    public EndReason endReason() {
+        return end;
+    }
+
+    @Override
+    public Throwable failure() {
+        return end == EndReason.HANDLER_FAILED ? failure : null;
+    }
+
+    /** Watcher calls made (adds, updates, deletes). */
+    @Override
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Always 0: a watcher loses no state. Changes it was too slow to see one by one are coalesced, not dropped. */
+    @Override
+    public long dropped() {
+        return 0;
+    }
+
+    /** The view's sequence when this watcher last took its pending changes: once delivered, it has seen that state. */
+    @Override
+    public long lastSequence() {
+        return lastSequence;
+    }
+
+    @Override
+    public int backlog() {
+        synchronized (this) {
+            return pending.size() + inFlight;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Watch{" + threadName + ", delivered=" + delivered + ", backlog=" + backlog()
+                + (end == null ? "" : ", ended=" + end) + '}';
+    }
+}
