@@ -333,14 +333,11 @@ public final class StateView<K, T> implements AutoCloseable {
                     }
                 }
                 relist.items.forEach((key, value) -> {
-                    T old = state.put(key, value);
-                    if (old != value) {
+                    T old = state.get(key);
+                    if (old == null || !old.equals(value)) { // an equal value keeps the instance watchers have seen
+                        state.put(key, value);
                         reindex(key, value);
-                    }
-                    if (old == null) {
-                        changed(key, ABSENT, value);
-                    } else if (!old.equals(value)) {
-                        changed(key, old, value);
+                        changed(key, old == null ? ABSENT : old, value);
                     }
                 });
             }
