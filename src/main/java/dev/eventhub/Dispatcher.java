@@ -323,6 +323,7 @@ final class Dispatcher implements Runnable {
             }
             count++;
         } while (count < max && (event = drain ? ingress.pollBlocking() : ingress.poll()) != null);
+        ingress.releaseConsumed();
         rounds++;
         long took = System.nanoTime() - started;
         if (took >= slowHandlerNanos) {

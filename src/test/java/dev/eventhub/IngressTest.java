@@ -25,7 +25,9 @@ class IngressTest {
             assertThat(ingress.pollBlocking()).isNull();
         }
         assertThat(ingress.acceptedCount()).isEqualTo(20);
-        assertThat(ingress.polledCount()).isEqualTo(20);
+        assertThat(ingress.isEmpty()).isTrue();
+        ingress.releaseConsumed();
+        assertThat(ingress.size()).isZero();
     }
 
     @Test

@@ -45,10 +45,10 @@ class MainTest {
     @Test
     void usageErrorsExitWithTwoAndOneLine() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, bench, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("bogus")).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, bench, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("demo", "extra")).isEqualTo(2);
         assertThat(err()).isEqualTo("eventhub demo: unexpected argument 'extra'" + System.lineSeparator());
@@ -61,5 +61,53 @@ class MainTest {
         out.reset();
         assertThat(run("demo", "--help")).isZero();
         assertThat(out()).startsWith("usage: java -jar eventhub.jar demo");
+    }
+
+    @Test
+    void benchPrintsARowPerProducerCountWithTheRatioToTheBaseline() {
+        assertThat(run("bench", "--duration", "600ms", "--producers", "1,2")).isZero();
+        List<String> lines = out().lines().toList();
+        assertThat(lines.get(0)).matches("eventhub bench: 600ms in all, \\d+ cores, Java .+");
+        assertThat(lines.get(1)).startsWith("producers").contains("eventhub").contains("ArrayBlockingQueue");
+        String row = "\\s+%d\\s+[\\d.]+ [Mk]\\s+[\\d.]+ [Mk]\\s+\\d+\\.\\d\\dx";
+        assertThat(lines.get(2)).matches(String.format(row, 1));
+        assertThat(lines.get(3)).matches(String.format(row, 2));
+        assertThat(lines.get(4)).startsWith("ratio = eventhub / baseline");
+        assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void benchRejectsBadArgumentsWithOneLine() {
+        assertThat(run("bench", "--duration", "10x")).isEqualTo(2);
+        assertThat(err()).isEqualTo("eventhub bench: --duration: '10x' (expected: a duration such as 10s, 500ms, "
+                + "2h, 1h30m)" + System.lineSeparator());
+        err.reset();
+        assertThat(run("bench", "--duration", "100ms")).isEqualTo(2);
+        assertThat(err()).contains("--duration: 100ms (expected: at least 600ms)");
+        err.reset();
+        assertThat(run("bench", "--producers", "1,0")).isEqualTo(2);
+        assertThat(err()).contains("--producers: '1,0' (expected: counts from 1 to 64");
+        err.reset();
+        assertThat(run("bench", "--producers")).isEqualTo(2);
+        assertThat(err()).contains("--producers: missing value");
+        err.reset();
+        assertThat(run("bench", "--fast")).isEqualTo(2);
+        assertThat(err()).contains("unexpected argument '--fast'");
+        err.reset();
+        assertThat(run("bench", "--help")).isZero();
+        assertThat(out()).contains("usage: java -jar eventhub.jar bench");
+    }
+
+    @Test
+    void durationsReadLikeGoDurations() {
+        assertThat(Durations.parse("x", "10s")).isEqualTo(java.time.Duration.ofSeconds(10));
+        assertThat(Durations.parse("x", "1h30m")).isEqualTo(java.time.Duration.ofMinutes(90));
+        assertThat(Durations.parse("x", "1.5s")).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(Durations.parse("x", "250us")).isEqualTo(java.time.Duration.ofNanos(250_000));
+        for (String bad : new String[] {"", "10", "s", "1x", "1s2", "-1s", "1.s", " 1s"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Durations.parse("--since", bad))
+                    .isInstanceOf(UsageException.class).hasMessageStartingWith("--since: '" + bad + "'");
+        }
+        assertThat(Durations.format(java.time.Duration.ofMillis(1500))).isEqualTo("1.5s");
     }
 }
