@@ -3,6 +3,8 @@ package dev.eventhub.cli;
 import dev.eventhub.EndReason;
 import dev.eventhub.EventHub;
 import dev.eventhub.HubStats;
+import dev.eventhub.StateView;
+import dev.eventhub.StateWatcher;
 import dev.eventhub.Subscription;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code demo} command: container lifecycle events from several producer threads through one hub, shown the
@@ -74,6 +77,8 @@ final class Demo {
             out.println("ended with " + reason + " at " + Instant.now() + " after " + bounded.delivered()
                     + " events");
 
+            informer(hub);
+
             HubStats stats = hub.stats();
             out.println();
             out.println("hub '" + stats.name() + "': published=" + stats.published() + " delivered="
@@ -81,6 +86,67 @@ final class Demo {
                     + stats.firstRetainedSequence() + ".." + stats.lastRetainedSequence() + "]");
         }
         return 0;
+    }
+
+    /**
+     * Part 5, client-go's informer: a state view keyed by container name (destroy removes the key), an index by
+     * image, and a watcher that joins after the state is built, so it first gets the current entries as initial
+     * adds, then the live changes.
+     */
+    private void informer(EventHub<ContainerEvent> hub) throws InterruptedException {
+        out.println();
+        out.println("== 5. Informer: a state view keyed by container name, and a watcher that joins late ==");
+        StateView<String, ContainerEvent> view = hub.stateView(ContainerEvent::name,
+                event -> event.action().equals("destroy"));
+        view.index("image", ContainerEvent::image);
+        for (String[] container : CONTAINERS) {
+            String id = containerId(container[0], 2);
+            hub.publish(new ContainerEvent("create", id, container[1], container[0], 0, 0));
+            hub.publish(new ContainerEvent("start", id, container[1], container[0], 9100, 0));
+        }
+        long built = hub.stats().published();
+        while (view.lastSequence() < built) {
+            Thread.onSpinWait(); // the view applies on the dispatcher; a few microseconds
+        }
+        out.println("view: synced=" + view.hasSynced() + ", " + view.size() + " containers, by image nginx:1.25 -> "
+                + view.byIndex("image", "nginx:1.25").stream().map(ContainerEvent::name).toList());
+        CountDownLatch initial = new CountDownLatch(CONTAINERS.length);
+        CountDownLatch told = new CountDownLatch(CONTAINERS.length + 2);
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        StateView.Watch watch = view.watch(new StateWatcher<String, ContainerEvent>() {
+            @Override
+            public void onAdd(String name, ContainerEvent value, boolean isInitial) {
+                lines.add("watch: add    " + name + " (" + value.action() + (isInitial ? ", initial" : "") + ")");
+                initial.countDown();
+                told.countDown();
+            }
+
+            @Override
+            public void onUpdate(String name, ContainerEvent old, ContainerEvent now) {
+                lines.add("watch: update " + name + " (" + old.action() + " -> " + now.action() + ")");
+                told.countDown();
+            }
+
+            @Override
+            public void onDelete(String name, ContainerEvent last) {
+                lines.add("watch: delete " + name + " (last: " + last.action() + ")");
+                told.countDown();
+            }
+        });
+        // Changes made while the initial adds are still pending would coalesce with them (an add then a delete is
+        // nothing); wait so that the output is the same on every run.
+        initial.await(10, TimeUnit.SECONDS);
+        String webId = containerId("web", 2);
+        String dbId = containerId("db", 2);
+        hub.publish(new ContainerEvent("die", webId, "nginx:1.25", "web", 9100, 137));
+        hub.publish(new ContainerEvent("destroy", dbId, "postgres:16", "db", 0, 0));
+        if (!told.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("demo: the watcher was told " + lines + " in 10 s");
+        }
+        lines.forEach(out::println);
+        out.println("view: " + view.snapshot().keySet().stream().sorted().toList());
+        view.close();
+        watch.await(Duration.ofSeconds(10)); // closing the view ends its watchers
     }
 
     /** One producer thread per container, each publishing its container's lifecycle in order. */

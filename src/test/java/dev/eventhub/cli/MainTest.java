@@ -36,9 +36,16 @@ class MainTest {
         assertThat(lines.stream().filter(l -> l.matches(isula)).count()).isEqualTo(20 + 5);
         assertThat(lines.stream().filter(l -> l.matches("#\\d+ " + isula)).count()).isEqualTo(20);
         assertThat(output).contains("container start", "pid=", "exitCode=137", "name=web")
-                .contains("ended with UNTIL_REACHED").contains("published=40");
+                .contains("ended with UNTIL_REACHED").contains("published=50");
         int filtered = lines.indexOf("== 2. The same stream as seen by a subscriber with a name filter (name=web) ==");
         assertThat(lines.subList(filtered + 1, filtered + 6)).allMatch(l -> l.contains("name=web"));
+        int informer = lines.indexOf("== 5. Informer: a state view keyed by container name, and a watcher that joins "
+                + "late ==");
+        assertThat(lines.get(informer + 1)).isEqualTo("view: synced=true, 4 containers, by image nginx:1.25 -> [web]");
+        assertThat(lines.subList(informer + 2, informer + 6)).allMatch(l -> l.matches("watch: add +\\w+ \\(start, "
+                + "initial\\)"));
+        assertThat(lines.subList(informer + 6, informer + 9)).containsExactly("watch: update web (start -> die)",
+                "watch: delete db (last: start)", "view: [cache, web, worker]");
         assertThat(err()).isEmpty();
     }
 
