@@ -4,6 +4,7 @@ package dev.eventhub;
 public final class HubClosedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The name of the closed hub. */
     private final String hubName;
 
     HubClosedException(String hubName, String operation) {
@@ -11,7 +12,7 @@ public final class HubClosedException extends IllegalStateException {
         this.hubName = hubName;
     }
 
-    /** The name of the closed hub. */
+    /** {@return the name of the closed hub} */
     public String hubName() {
         return hubName;
     }

@@ -10,18 +10,20 @@ public interface Periodic {
     /** Stops the schedule; no tick begins after this returns (one already running may finish). Idempotent. */
     void cancel();
 
-    /** Whether the schedule is still running: not cancelled, and the hub not closed. */
+    /** {@return whether the schedule is still running: not cancelled, and the hub not closed} */
     boolean isActive();
 
-    /** Events published by this schedule so far. */
+    /**
+     * {@return events published by this schedule so far} For a state view's resync schedule, the resyncs run.
+     */
     long published();
 
     /**
-     * Ticks that published nothing: skipped because the dispatcher was late by a whole period or more, or because
-     * the hub was full, or because the supplier threw or returned null.
+     * {@return ticks that published nothing} A tick is skipped when the dispatcher was late by a whole period or more,
+     * when the hub was full, or when the supplier threw or returned null.
      */
     long skipped();
 
-    /** Ticks whose supplier threw or returned null. */
+    /** {@return ticks whose supplier threw or returned null} */
     long failures();
 }

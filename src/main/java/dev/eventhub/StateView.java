@@ -65,8 +65,8 @@ public final class StateView<K, T> implements AutoCloseable {
     /** A handle on one watcher: a {@link Subscription} that also tells how much it has pending. */
     public interface Watch extends Subscription {
         /**
-         * Keys with a change this watcher has not been told of yet: at most the number of keys it knows plus the
-         * number the view holds, however many events arrive meanwhile.
+         * {@return keys with a change this watcher has not been told of yet} At most the number of keys it knows plus
+         * the number the view holds, however many events arrive meanwhile.
          */
         int backlog();
     }
@@ -126,17 +126,22 @@ public final class StateView<K, T> implements AutoCloseable {
 
     // ------------------------------------------------------------------ reads
 
-    /** The value of {@code key} now, or null if the view has none. */
+    /**
+     * {@return the value of {@code key} now, or null if the view has none}
+     *
+     * @param key the key
+     * @throws NullPointerException if {@code key} is null
+     */
     public T get(K key) {
         return state.get(Checks.notNull("key", key));
     }
 
-    /** Keys in the view now. */
+    /** {@return how many keys the view holds now} */
     public int size() {
         return state.size();
     }
 
-    /** An immutable copy of the whole view, at one point of the hub's order. */
+    /** {@return an immutable copy of the whole view, at one point of the hub's order} */
     public Map<K, T> snapshot() {
         synchronized (lock) {
             return Map.copyOf(state);
@@ -144,8 +149,8 @@ public final class StateView<K, T> implements AutoCloseable {
     }
 
     /**
-     * Whether the view holds the complete state: it replayed the hub's history from the first event, or a
-     * {@link #replace(Collection) relist} has been applied. Once true, stays true.
+     * {@return whether the view holds the complete state} It does when it replayed the hub's history from the first
+     * event, or once a {@link #replace(Collection) relist} has been applied; once true, it stays true.
      */
     public boolean hasSynced() {
         return synced;
@@ -154,6 +159,7 @@ public final class StateView<K, T> implements AutoCloseable {
     /**
      * Waits at most {@code timeout} for {@link #hasSynced()}.
      *
+     * @param timeout how long to wait at most
      * @return whether the view is synced
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws InterruptedException     if interrupted while waiting
@@ -164,17 +170,20 @@ public final class StateView<K, T> implements AutoCloseable {
         return synced;
     }
 
-    /** The last hub sequence the view has applied: the view is the state after that event. */
+    /** {@return the last hub sequence the view has applied: the view is the state after that event} */
     public long lastSequence() {
         return applied;
     }
 
-    /** Events the view skipped because the key or deletion function threw or gave a null key (each is logged). */
+    /**
+     * {@return how many times a user function failed} That is events skipped because the key or deletion function
+     * threw or gave a null key, and entries an index function threw on; each is logged.
+     */
     public long errors() {
         return errors;
     }
 
-    /** Whether the view still follows its hub (not closed, hub not closed). */
+    /** {@return whether the view still follows its hub (neither it nor the hub is closed)} */
     public boolean isActive() {
         return subscription.isActive();
     }
@@ -187,6 +196,8 @@ public final class StateView<K, T> implements AutoCloseable {
      * kept up to date with every change. The function runs on the dispatcher under the view's lock: keep it quick
      * and pure. An entry it throws on is left out of the index and counted in {@link #errors()}.
      *
+     * @param name     the index's name, for {@link #byIndex}
+     * @param function gives an entry's index value or values
      * @return this view
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code name} is blank or already names an index of this view
@@ -207,8 +218,11 @@ public final class StateView<K, T> implements AutoCloseable {
     }
 
     /**
-     * The values whose index {@code name} holds {@code value}, at one point of the order, in no particular order.
+     * {@return the values whose index {@code name} holds {@code value}} Read at one point of the order; in no
+     * particular order; immutable.
      *
+     * @param name  the index
+     * @param value the index value
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if there is no index called {@code name}
      */
@@ -244,6 +258,7 @@ public final class StateView<K, T> implements AutoCloseable {
      * relist has been applied; called from a handler on the dispatcher, it cannot wait for events behind its own,
      * so it returns at once and the relist is applied in order.
      *
+     * @param items the full list: every object that exists now
      * @throws NullPointerException     if {@code items} or one of them is null
      * @throws IllegalArgumentException if an item is a deletion, or the key function throws on it or gives null
      * @throws IllegalStateException    if the view has ended (closed, or its hub closed)
@@ -358,6 +373,7 @@ public final class StateView<K, T> implements AutoCloseable {
      * Adds a watcher, called on a thread of its own (named {@code eventhub-<hub>-watcher-<n>}, joined by the hub's
      * close). It first gets one {@code onAdd(key, value, true)} per current entry, then every change.
      *
+     * @param watcher told of the changes
      * @return its handle: cancel it (idempotent, safe from inside its own callbacks), read its counters
      * @throws NullPointerException  if {@code watcher} is null
      * @throws IllegalStateException if the view has ended
@@ -372,6 +388,9 @@ public final class StateView<K, T> implements AutoCloseable {
      * that watchers sharing a pool take turns). An executor that rejects a task ends the watcher with
      * {@link EndReason#HANDLER_FAILED} and the rejection as its failure, reported.
      *
+     * @param watcher  told of the changes
+     * @param executor runs the watcher's calls
+     * @return its handle: cancel it, read its counters
      * @throws NullPointerException  if an argument is null
      * @throws IllegalStateException if the view has ended
      */
@@ -401,6 +420,7 @@ public final class StateView<K, T> implements AutoCloseable {
      * each key the watcher has nothing pending for: a watcher that acts on state (client-go's resync) gets to retry
      * what it failed to do. Runs on the dispatcher's deadline tracking, no thread added; stops when the view ends.
      *
+     * @param period time between resyncs
      * @return a handle to cancel the schedule; its {@code published()} counts the resyncs
      * @throws NullPointerException     if {@code period} is null
      * @throws IllegalArgumentException if {@code period} is not positive

@@ -27,7 +27,7 @@ public interface Subscription {
      */
     void cancel();
 
-    /** Whether the subscription has not ended yet. */
+    /** {@return whether the subscription has not ended yet} */
     boolean isActive();
 
     /**
@@ -41,38 +41,49 @@ public interface Subscription {
     /**
      * Waits at most {@code timeout} for the subscription to end.
      *
+     * @param timeout how long to wait at most
      * @return whether it ended
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws InterruptedException     if interrupted while waiting
      */
     boolean await(Duration timeout) throws InterruptedException;
 
-    /** Like {@link #await(Duration)}, in a {@link TimeUnit}. */
+    /**
+     * Waits at most {@code timeout} in {@code unit} for the subscription to end, like {@link #await(Duration)}.
+     *
+     * @param timeout how long to wait at most
+     * @param unit    the unit of {@code timeout}
+     * @return whether it ended
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException     if {@code unit} is null
+     * @throws InterruptedException     if interrupted while waiting
+     */
     boolean await(long timeout, TimeUnit unit) throws InterruptedException;
 
     /**
-     * Completes with the end reason when the end is decided (possibly while a handler call is still running).
+     * {@return a stage that completes with the end reason when the end is decided} That may be while a handler call
+     * is still running.
      * Dependent actions that are not {@code *Async} run on the thread that ends the subscription, which may be
      * the hub's dispatcher: keep them short, or use the {@code *Async} variants.
      */
     CompletionStage<EndReason> ended();
 
-    /** Why the subscription ended, or {@code null} while it is active. */
+    /** {@return why the subscription ended, or {@code null} while it is active} */
     EndReason endReason();
 
-    /** The exception of a {@link EndReason#HANDLER_FAILED} end, otherwise {@code null}. */
+    /** {@return the exception of a {@link EndReason#HANDLER_FAILED} end, otherwise {@code null}} */
     Throwable failure();
 
-    /** Events handed to the handler so far. */
+    /** {@return events handed to the handler so far} */
     long delivered();
 
     /**
-     * Events this subscription should have received that it will not: overflow drops, and events left
+     * {@return events this subscription should have received that it will not} overflow drops, and events left
      * undelivered when close timed out. Gaps in history before the subscription began are not counted here;
      * they are reported through {@link EventHandler#onGap(long)}.
      */
     long dropped();
 
-    /** Sequence of the last event handed to the handler, or 0 if none. */
+    /** {@return the sequence of the last event handed to the handler, or 0 if none} */
     long lastSequence();
 }
