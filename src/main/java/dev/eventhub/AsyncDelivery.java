@@ -478,8 +478,7 @@ final class AsyncDelivery implements Runnable {
                 return DELIVERED;
             } catch (Throwable failure) {
                 if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-                    LOG.log(Level.WARNING, "hub '" + hubName + "': an async subscription's handler threw; that "
-                            + "subscription ended with HANDLER_FAILED", failure);
+                    Diagnostics.handlerFailed(hubName, "an async subscription's handler", failure);
                 }
                 return FAILED;
             }

@@ -465,8 +465,7 @@ final class Dispatcher implements Runnable {
 
     private void fail(HubSubscription subscription, Throwable failure) {
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-            LOG.log(Level.WARNING, "hub '" + name + "': a subscription's handler threw; that subscription ended "
-                    + "with HANDLER_FAILED", failure);
+            Diagnostics.handlerFailed(name, "a subscription's handler", failure);
         }
     }
 
