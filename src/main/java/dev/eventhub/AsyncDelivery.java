@@ -584,6 +584,11 @@ final class AsyncDelivery implements Runnable {
         }
     }
 
+    /** Whether {@code thread} is running this subscription's consumer (its handler) now. Any thread. */
+    boolean runsOn(Thread thread) {
+        return consumer == thread && !consumerDone;
+    }
+
     /** Whether the dispatcher has said that no more events will come. */
     boolean inputEnded() {
         return inputEnd != null;

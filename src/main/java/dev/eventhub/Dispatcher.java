@@ -754,12 +754,19 @@ final class Dispatcher implements Runnable {
      */
     boolean awaitAsync(long deadline) throws InterruptedException {
         boolean allFinished = true;
+        final Thread current = Thread.currentThread();
         for (HubSubscription subscription : active.toArray(new HubSubscription[0])) {
-            if (subscription.async != null && !awaitOne(subscription, deadline)) {
+            // Closed from an async handler: its own subscription finishes once that handler returns, so waiting
+            // for it here could only time out (and, on a one-thread executor, nothing else could run it).
+            if (subscription.async != null && !subscription.async.runsOn(current)
+                    && !awaitOne(subscription, deadline)) {
                 allFinished = false;
             }
         }
         for (Thread thread : consumerThreads) {
+            if (thread == current) {
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
