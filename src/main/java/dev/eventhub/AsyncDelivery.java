@@ -299,24 +299,36 @@ final class AsyncDelivery implements Runnable {
     private void submit() {
         try {
             executor.execute(this);
-        } catch (RejectedExecutionException rejected) {
-            scheduled = false;
-            consumerDone = true;
-            if (flow != null) {
-                flowError = rejected;
-            }
-            if (subscription.finish(EndReason.HANDLER_FAILED, rejected)) {
-                LOG.log(Level.WARNING, "hub '" + hubName + "': the executor of an async subscription rejected its "
-                        + "task; that subscription ended with HANDLER_FAILED", rejected);
-                if (flow != null) {
-                    signalTerminal(); // no task runs (none could be submitted), so this cannot overlap onNext
-                }
-            }
-        } catch (RuntimeException failure) {
-            scheduled = false;
-            consumerDone = true;
-            subscription.finish(EndReason.HANDLER_FAILED, failure);
+        } catch (Throwable failure) {
+            executorFailed(failure);
         }
+    }
+
+    /**
+     * The executor refused the consumer's task ({@link RejectedExecutionException}, or anything else it threw, such
+     * as an {@code OutOfMemoryError} for a thread it could not create): nothing will deliver this subscription's
+     * events again, so it ends with {@code HANDLER_FAILED} (the executor's exception in {@code failure()}), what it
+     * had buffered is counted in {@code dropped()}, and the end is logged. No task is running (none could be
+     * submitted), so the Flow subscriber's signal cannot overlap an {@code onNext}.
+     */
+    private void executorFailed(Throwable failure) {
+        scheduled = false;
+        consumerDone = true;
+        if (flow != null) {
+            flowError = failure;
+        }
+        if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
+            long left = backlog();
+            if (left > 0) {
+                subscription.addDropped(left);
+            }
+            Diagnostics.handlerFailed(hubName, "the executor of an async subscription (refusing its task; " + left
+                    + " buffered events dropped)", failure);
+            if (flow != null) {
+                signalTerminal();
+            }
+        }
+        releaseReferences();
     }
 
     // ------------------------------------------------------------------ consumer side
@@ -478,8 +490,7 @@ final class AsyncDelivery implements Runnable {
                 return DELIVERED;
             } catch (Throwable failure) {
                 if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-                    LOG.log(Level.WARNING, "hub '" + hubName + "': an async subscription's handler threw; that "
-                            + "subscription ended with HANDLER_FAILED", failure);
+                    Diagnostics.handlerFailed(hubName, "an async subscription's handler", failure);
                 }
                 return FAILED;
             }
@@ -583,6 +594,11 @@ final class AsyncDelivery implements Runnable {
         for (int spins = 0; callEpoch == epoch && callStarted != epoch; spins++) {
             backOff(spins);
         }
+    }
+
+    /** Whether {@code thread} is running this subscription's consumer (its handler) now. Any thread. */
+    boolean runsOn(Thread thread) {
+        return consumer == thread && !consumerDone;
     }
 
     /** Whether the dispatcher has said that no more events will come. */

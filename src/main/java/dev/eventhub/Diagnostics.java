@@ -32,6 +32,31 @@ final class Diagnostics {
         new BehindEvent().isEnabled();
     }
 
+    /**
+     * A subscription's handler, filter or executor threw, and that ended the subscription with
+     * {@code HANDLER_FAILED}. Logged at WARNING; a {@link VirtualMachineError} ({@code OutOfMemoryError},
+     * {@code StackOverflowError}, {@code InternalError}) is logged at ERROR and also handed to the current thread's
+     * {@link Thread.UncaughtExceptionHandler}, so that an application's policy for fatal errors (alert, heap dump,
+     * halt) sees it, while the hub goes on serving its other subscribers. The decision and why: EventHandler's
+     * class documentation.
+     */
+    static void handlerFailed(String hub, String what, Throwable failure) {
+        if (!(failure instanceof VirtualMachineError)) {
+            LOG.log(Level.WARNING, "hub '" + hub + "': " + what + " threw; that subscription ended with "
+                    + "HANDLER_FAILED", failure);
+            return;
+        }
+        LOG.log(Level.ERROR, "hub '" + hub + "': " + what + " threw a JVM error (" + failure.getClass().getName()
+                + "); that subscription ended with HANDLER_FAILED, the hub goes on, and the error is passed to the "
+                + "thread's uncaught-exception handler", failure);
+        Thread thread = Thread.currentThread();
+        try {
+            thread.getUncaughtExceptionHandler().uncaughtException(thread, failure);
+        } catch (Throwable ignored) {
+            // The application's handler failed too; the hub has logged the error and goes on.
+        }
+    }
+
     static String describe(HubSubscription subscription) {
         Object handler = subscription.handler instanceof ConsumerHandler<?> adapter ? adapter.consumer()
                 : subscription.handler;

@@ -469,8 +469,7 @@ final class Dispatcher implements Runnable {
 
     private void fail(HubSubscription subscription, Throwable failure) {
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-            LOG.log(Level.WARNING, "hub '" + name + "': a subscription's handler threw; that subscription ended "
-                    + "with HANDLER_FAILED", failure);
+            Diagnostics.handlerFailed(name, "a subscription's handler", failure);
         }
     }
 
@@ -782,12 +781,19 @@ final class Dispatcher implements Runnable {
      */
     boolean awaitAsync(long deadline) throws InterruptedException {
         boolean allFinished = true;
+        final Thread current = Thread.currentThread();
         for (HubSubscription subscription : active.toArray(new HubSubscription[0])) {
-            if (subscription.async != null && !awaitOne(subscription, deadline)) {
+            // Closed from an async handler: its own subscription finishes once that handler returns, so waiting
+            // for it here could only time out (and, on a one-thread executor, nothing else could run it).
+            if (subscription.async != null && !subscription.async.runsOn(current)
+                    && !awaitOne(subscription, deadline)) {
                 allFinished = false;
             }
         }
         for (Thread thread : consumerThreads) {
+            if (thread == current) {
+                continue;
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;

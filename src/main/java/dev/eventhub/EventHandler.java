@@ -8,7 +8,13 @@ package dev.eventhub;
  * hub; writes made by the publisher before publishing are visible to the handler.
  *
  * <p><b>Failures.</b> A handler that throws ends its own subscription with {@link EndReason#HANDLER_FAILED}
- * (the exception is kept in {@link Subscription#failure()}); nothing else is affected.
+ * (the exception is kept in {@link Subscription#failure()}); nothing else is affected. This holds for every
+ * {@code Throwable}, including a {@link VirtualMachineError} such as {@code OutOfMemoryError} or
+ * {@code StackOverflowError}: the thread that sees such an error is rarely the one that caused it, and letting it
+ * kill the dispatcher would lose every accepted event of every other subscriber. It is not swallowed, though: it is
+ * logged at ERROR (other failures at WARNING) and handed to the calling thread's
+ * {@link Thread.UncaughtExceptionHandler} (by default: printed to {@code System.err}), where an application that
+ * treats such errors as fatal can act on them, for example by halting the JVM.
  *
  * @param <T> the event type
  */

@@ -100,9 +100,17 @@ public final class EventHub<T> implements AutoCloseable {
     /**
      * Publishes an event, waiting while the hub is full (backpressure).
      *
+     * <p>An interrupt matters only while waiting: if there is room the event is accepted at once and the thread's
+     * interrupt status is left as it was; if the thread is interrupted before or while it waits, the event is not
+     * accepted (counted as rejected) and {@code InterruptedException} is thrown with the interrupt status cleared,
+     * as {@link java.util.concurrent.BlockingQueue#put} does.
+     *
      * @throws NullPointerException  if {@code event} is null
      * @throws HubClosedException    if the hub is closed, before or while waiting; the event was not accepted
      * @throws InterruptedException  if interrupted while waiting for space; the event was not accepted
+     * @throws IllegalStateException if called from an inline handler while the hub is full: the dispatcher, which
+     *                               would make the room, is the calling thread (nothing is accepted; counted as
+     *                               rejected); use {@link #offer} or {@link #publish(Object, Duration)} there
      */
     public void publish(T event) throws InterruptedException {
         Checks.notNull("event", event);
@@ -112,7 +120,9 @@ public final class EventHub<T> implements AutoCloseable {
     /**
      * Publishes an event, waiting at most {@code timeout} while the hub is full.
      *
-     * @return {@code true} if accepted; {@code false} if still full when the timeout passed (counted as rejected)
+     * @return {@code true} if accepted; {@code false} if still full when the timeout passed (counted as rejected),
+     *         or at once if called from an inline handler while the hub is full (the dispatcher cannot make room
+     *         while it waits); interrupts are handled as by {@link #publish(Object)}
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws HubClosedException       if the hub is closed, before or while waiting
@@ -128,6 +138,15 @@ public final class EventHub<T> implements AutoCloseable {
         int status = ingress.offer(event);
         if (status == Ingress.OK) {
             return true;
+        }
+        if (status == Ingress.FULL && dispatcher.inRound()) {
+            // A handler on the dispatcher: the only thread that makes room is this one, so waiting cannot end.
+            rejected.increment();
+            if (timeoutNanos != Long.MAX_VALUE) {
+                return false;
+            }
+            throw new IllegalStateException("publish: called from a handler of hub '" + name + "' while it is full "
+                    + "(the dispatcher cannot wait for itself to make room; use offer or publish with a timeout)");
         }
         final long start = System.nanoTime();
         for (int attempt = 0; status == Ingress.FULL; attempt++) {

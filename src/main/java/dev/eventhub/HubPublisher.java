@@ -38,7 +38,10 @@ final class HubPublisher<T> implements Flow.Publisher<T> {
             return;
         }
         if (!subscription.isActive()) {
-            return; // cancelled, or failed by a bad request, inside onSubscribe
+            // Cancelled inside onSubscribe (no signal, rule 3.7), or failed by a bad request there: that one must
+            // still reach the subscriber as onError (rule 3.9), and no consumer will ever run to signal it.
+            subscription.async.signalIfNeverStarted();
+            return;
         }
         try {
             hub.subscribe(subscription);

@@ -183,8 +183,10 @@ public final class SubscriptionBuilder<T> {
 
     /**
      * Isolates the subscription like {@link #async()}, with its handler run by tasks on {@code executor} (a task
-     * delivers up to 256 events, then gives the thread back). An executor that rejects a task ends the
-     * subscription with {@link EndReason#HANDLER_FAILED}. Close waits for the tasks, not for the executor.
+     * delivers up to 256 events, then gives the thread back). An executor that rejects a task (or throws anything
+     * from {@code execute}) ends the subscription with {@link EndReason#HANDLER_FAILED}, its exception in
+     * {@link Subscription#failure()}; the events still buffered are counted in {@link Subscription#dropped()} and
+     * the end is logged at WARNING. Close waits for the tasks, not for the executor.
      */
     public SubscriptionBuilder<T> async(Executor executor) {
         this.executor = Checks.notNull("executor", executor);

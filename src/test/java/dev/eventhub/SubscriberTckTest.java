@@ -27,8 +27,10 @@ public class SubscriberTckTest extends FlowSubscriberBlackboxVerification<Intege
         return element;
     }
 
-    @AfterClass
+    /** Closes every hub the verification made, then checks that none left a thread (TestNG has no Jupiter extensions). */
+    @AfterClass(alwaysRun = true)
     public void closeHubs() {
         hubs.forEach(EventHub::close);
+        HubThreads.assertNoneLeft("SubscriberTckTest");
     }
 }

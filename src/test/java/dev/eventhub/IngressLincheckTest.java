@@ -1,0 +1,97 @@
+package dev.eventhub;
+
+import java.util.ArrayDeque;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.StressOptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lincheck on the hub's ingress ({@link Ingress}): model checking (every interleaving of small scenarios, which finds
+ * ordering bugs) and stress (real threads, which also finds a missing {@code volatile} the model cannot see).
+ *
+ * <p><b>Sequential specification</b> ({@link Spec}): a FIFO queue of capacity {@value #CAPACITY} with a closed flag.
+ * {@code offer(x)} returns CLOSED once closed, FULL when it holds {@value #CAPACITY} elements, otherwise appends and
+ * returns OK; {@code close()} sets the flag and returns how many elements were ever accepted; {@code acceptedCount()}
+ * is that number; {@code poll()} removes and returns the head, or null when empty.
+ *
+ * <p>{@code poll()} here is {@link Ingress#pollBlocking()} when something was accepted, the operation the dispatcher
+ * uses whenever it must not miss a claimed element. The plain {@link Ingress#poll()} is deliberately <em>not</em>
+ * linearizable: it returns null for a slot that a producer has claimed but not yet filled, as JCTools' relaxed poll
+ * does, and the dispatcher simply tries again in its next round. The consumer operations share one non-parallel group:
+ * the ingress has exactly one consumer thread.
+ */
+@Param(name = "x", gen = IntGen.class, conf = "1:9")
+public class IngressLincheckTest {
+    static final int CAPACITY = 2;
+
+    private final Ingress ingress = new Ingress(CAPACITY);
+
+    @Operation
+    public int offer(@Param(name = "x") int x) {
+        return ingress.offer(x);
+    }
+
+    @Operation
+    public long close() {
+        return ingress.close();
+    }
+
+    @Operation
+    public long acceptedCount() {
+        return ingress.acceptedCount();
+    }
+
+    @Operation(nonParallelGroup = "consumer")
+    public Object poll() {
+        return ingress.pollBlocking();
+    }
+
+    @Test
+    void modelChecking() {
+        new ModelCheckingOptions().iterations(Integer.getInteger("eventhub.lincheck.iterations", 20))
+                .invocationsPerIteration(1_000).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(2)
+                .sequentialSpecification(Spec.class).check(getClass());
+    }
+
+    @Test
+    void stress() {
+        new StressOptions().iterations(Integer.getInteger("eventhub.lincheck.iterations", 20))
+                .invocationsPerIteration(2_000).threads(3).actorsPerThread(3).actorsBefore(2).actorsAfter(2)
+                .sequentialSpecification(Spec.class).check(getClass());
+    }
+
+    /** The sequential specification: see the class documentation. */
+    public static final class Spec {
+        private final ArrayDeque<Integer> queue = new ArrayDeque<>();
+        private boolean closed;
+        private long accepted;
+
+        public int offer(int x) {
+            if (closed) {
+                return Ingress.CLOSED;
+            }
+            if (queue.size() == CAPACITY) {
+                return Ingress.FULL;
+            }
+            queue.add(x);
+            accepted++;
+            return Ingress.OK;
+        }
+
+        public long close() {
+            closed = true;
+            return accepted;
+        }
+
+        public long acceptedCount() {
+            return accepted;
+        }
+
+        public Object poll() {
+            return queue.poll();
+        }
+    }
+}
