@@ -476,6 +476,10 @@ public final class StateView<K, T> implements AutoCloseable {
         return description;
     }
 
+    String hubName() {
+        return hub.name();
+    }
+
     // ------------------------------------------------------------------ end
 
     /**

@@ -1,6 +1,5 @@
 package dev.eventhub;
 
-import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
@@ -31,7 +30,6 @@ import java.util.concurrent.locks.LockSupport;
  * running callback.
  */
 final class StateWatch<K, T> implements StateView.Watch, Runnable {
-    private static final System.Logger LOG = System.getLogger("dev.eventhub");
     private static final Object ABSENT = StateView.ABSENT;
     /** Batches an executor task delivers before it gives its thread back (watchers sharing a pool take turns). */
     static final int TASK_BATCHES = 16;
@@ -208,8 +206,8 @@ final class StateWatch<K, T> implements StateView.Watch, Runnable {
                 scheduled = false;
             }
             if (finish(EndReason.HANDLER_FAILED, rejected)) {
-                LOG.log(Level.WARNING, view.description() + ": a watcher's executor refused its task; the watcher "
-                        + "ended with HANDLER_FAILED", rejected);
+                Diagnostics.handlerFailed(view.hubName(), "the executor of a state view's watcher (refusing its task)",
+                        rejected);
             }
         }
     }
@@ -322,8 +320,8 @@ final class StateWatch<K, T> implements StateView.Watch, Runnable {
                 }
             } catch (Throwable thrown) {
                 if (finish(EndReason.HANDLER_FAILED, thrown)) {
-                    LOG.log(Level.WARNING, view.description() + ": a watcher threw; it was removed (HANDLER_FAILED), "
-                            + "the view and other watchers go on", thrown);
+                    // Removed from the view; the view and the other watchers go on.
+                    Diagnostics.handlerFailed(view.hubName(), "a state view's watcher", thrown);
                 }
                 return false;
             }
