@@ -47,7 +47,57 @@ class SoakTest {
      * checks to run after close. Events are {@code Long}s encoding {@code (producer + 1) << 32 | counter}.
      */
     static List<FinalCheck> extraSubscribers(EventHub<Long> hub) {
-        return List.of();
+        return List.of(stateView(hub));
+    }
+
+    /**
+     * A state view keyed per producer by {@code counter % 1024}, where a counter divisible by 13 deletes its key, and
+     * one watcher replaying what it is told. After close, the view must hold exactly each key's last event (unless
+     * that was a deletion) and the watcher must have converged to the view.
+     */
+    private static FinalCheck stateView(EventHub<Long> hub) {
+        final int keysPerProducer = 1024;
+        StateView<Long, Long> view = hub.stateView(e -> (e >>> 32) * keysPerProducer + (e & 0xFFFF_FFFFL)
+                % keysPerProducer, e -> (e & 0xFFFF_FFFFL) % 13 == 0);
+        java.util.Map<Long, Long> replica = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicLong violations = new AtomicLong();
+        StateView.Watch watch = view.watch(new StateWatcher<Long, Long>() {
+            @Override
+            public void onAdd(Long key, Long value, boolean initial) {
+                if (replica.put(key, value) != null) {
+                    violations.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onUpdate(Long key, Long old, Long now) {
+                if (!old.equals(replica.put(key, now))) {
+                    violations.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onDelete(Long key, Long last) {
+                if (replica.remove(key) == null) {
+                    violations.incrementAndGet();
+                }
+            }
+        });
+        return () -> {
+            java.util.Map<Long, Long> expected = new java.util.HashMap<>();
+            for (long p = 1; p <= PRODUCERS; p++) {
+                for (long k = 0; k < Math.min(keysPerProducer, EVENTS); k++) {
+                    long last = k + (EVENTS - 1 - k) / keysPerProducer * keysPerProducer;
+                    if (last % 13 != 0) {
+                        expected.put(p * keysPerProducer + k, p << 32 | last);
+                    }
+                }
+            }
+            assertThat(view.snapshot()).isEqualTo(expected);
+            assertThat(watch.await(WAIT)).isTrue();
+            assertThat(violations.get()).isZero();
+            assertThat(replica).isEqualTo(expected);
+        };
     }
 
     /** Lossless: counts per producer and checks their order. */
