@@ -106,6 +106,7 @@ final class Dispatcher implements Runnable {
     private final TopicIndex topicIndex = new TopicIndex();
     private final java.util.Set<PeriodicTask> schedules = new java.util.HashSet<>();
     private boolean topicFailureLogged;
+    private boolean clockFailureLogged;
     /** Async consumers to wake at the end of this round (each at most once). */
     private AsyncDelivery[] wakes = new AsyncDelivery[INITIAL_SUBSCRIBERS];
     private int wakeCount;
@@ -163,7 +164,7 @@ final class Dispatcher implements Runnable {
         inRound = true;
         try {
             int work = runCommands();
-            long now = clock.getAsLong();
+            long now = now();
             if (state == CLOSING) {
                 // close() closed the ingress before it set CLOSING: the accepted count is final.
                 work += dispatch(now, Integer.MAX_VALUE, true);
@@ -234,13 +235,30 @@ final class Dispatcher implements Runnable {
         }
     }
 
+    /**
+     * The clock's time. An injected clock that throws must not kill the dispatcher (accepted events would be lost):
+     * its failure is logged once and time stands still at the last stamp until the clock works again. Owner only.
+     */
+    private long now() {
+        try {
+            return clock.getAsLong();
+        } catch (Throwable failure) {
+            if (!clockFailureLogged) {
+                clockFailureLogged = true;
+                LOG.log(Level.ERROR, "hub '" + name + "': the clock threw; time stands still at the last stamp until "
+                        + "it works again (logged once)", failure);
+            }
+            return lastStamp == Long.MIN_VALUE ? 0 : lastStamp;
+        }
+    }
+
     /** How long an idle dispatcher may sleep without missing a deadline. */
     private long parkNanos() {
         long next = deadlines.next();
         if (next == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        long untilDue = next - clock.getAsLong() + 1; // deadlines fire strictly after their time
+        long untilDue = next - now() + 1; // deadlines fire strictly after their time
         if (untilDue <= 0) {
             return 0;
         }
@@ -282,7 +300,7 @@ final class Dispatcher implements Runnable {
             deadlines.remove(task);
             schedules.remove(task);
         } else if (task.heapIndex < 0 && schedules.add(task)) {
-            task.start(Math.max(clock.getAsLong(), lastStamp));
+            task.start(Math.max(now(), lastStamp));
             deadlines.add(task);
         }
     }
@@ -506,7 +524,7 @@ final class Dispatcher implements Runnable {
                 return;
             }
             final long current = sequence;
-            final long now = Math.max(clock.getAsLong(), lastStamp);
+            final long now = Math.max(now(), lastStamp);
             long first = current + 1; // first sequence to replay; current + 1 means "nothing"
             long missed = 0;
             if (subscription.afterSequence != HubSubscription.NO_AFTER) {

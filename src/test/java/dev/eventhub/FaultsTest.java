@@ -174,6 +174,27 @@ class FaultsTest {
     // ------------------------------------------------------------------ cancel from inside handlers
 
     @Test
+    void aClockThatThrowsDoesNotKillTheDispatcherAndTimeStandsStill() throws Exception {
+        AtomicLong calls = new AtomicLong();
+        long start = Checks.epochNanos(ManualClock.START);
+        EventHub<Integer> hub = EventHub.<Integer>builder().name("bad-clock").clock(() -> {
+            if (calls.incrementAndGet() > 3) {
+                throw new IllegalStateException("clock source gone");
+            }
+            return start + calls.get();
+        }).build();
+        List<Long> stamps = new CopyOnWriteArrayList<>();
+        Subscription s = hub.subscribe((event, sequence, nanos) -> stamps.add(nanos));
+        for (int i = 0; i < 100; i++) {
+            hub.publish(i);
+        }
+        await().atMost(WAIT).until(() -> stamps.size() == 100);
+        hub.close();
+        assertThat(s.endReason()).isEqualTo(EndReason.HUB_CLOSED);
+        assertThat(stamps).isSorted().allMatch(stamp -> stamp >= start && stamp <= start + 3);
+    }
+
+    @Test
     void aHandlerThatCancelsItselfGetsNothingMore() throws Exception {
         for (boolean async : new boolean[] {false, true}) {
             EventHub<Integer> hub = track(EventHub.<Integer>builder().name("self-cancel-" + async).build());
