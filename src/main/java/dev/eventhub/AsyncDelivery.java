@@ -40,6 +40,15 @@ import java.util.concurrent.locks.LockSupport;
 final class AsyncDelivery implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
 
+    /**
+     * A handler that wants to know when its consumer has caught up (the buffer is empty after a delivery): a sink
+     * flushes there. Called on the consumer, between deliveries.
+     */
+    interface BatchEnd {
+        void endOfBatch();
+    }
+
+
     /** Events a consumer task takes before it gives its executor thread back (fairness between subscriptions). */
     static final int TASK_BATCH = 256;
     /** Default buffer of an async subscription that does not choose one. */
@@ -78,6 +87,8 @@ final class AsyncDelivery implements Runnable {
     private final long slowNanos;
     private final String hubName;
     private final long highWatermark;
+    /** The handler, if it wants to hear when the consumer has caught up; null otherwise (no cost then). */
+    private final BatchEnd batchEnd;
     /** A Reactive Streams subscriber this delivery serves (demand-driven, terminal signals); null otherwise. */
     private final Flow.Subscriber<Object> flow;
 
@@ -132,6 +143,7 @@ final class AsyncDelivery implements Runnable {
         this.slowNanos = slowNanos;
         this.hubName = hubName;
         this.highWatermark = Math.max(1, (long) (size * HIGH_WATERMARK));
+        this.batchEnd = subscription.handler instanceof BatchEnd handler ? handler : null;
         Diagnostics.load();
     }
 
@@ -407,6 +419,9 @@ final class AsyncDelivery implements Runnable {
             }
             final long head = (long) HEAD.getVolatile(this);
             if (head == tail) {
+                if (batchEnd != null && delivered > 0) {
+                    batchEnd.endOfBatch(); // caught up: a sink flushes here
+                }
                 EndReason end = inputEnd;
                 if (end != null && head == tail) {
                     long gap = trailingGap;

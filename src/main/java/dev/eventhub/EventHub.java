@@ -214,6 +214,20 @@ public final class EventHub<T> implements AutoCloseable {
     }
 
     /**
+     * Attaches a sink to every event from now on: {@code events().attach(sink)}; see
+     * {@link SubscriptionBuilder#attach(Sink)} for the guarantees and for selecting, replaying and bounding what the
+     * sink gets.
+     *
+     * @param sink where the events go
+     * @return the subscription feeding the sink, with the sink's counters
+     * @throws NullPointerException if {@code sink} is null
+     * @throws HubClosedException   if the hub is closed
+     */
+    public SinkSubscription attach(Sink<? super T> sink) {
+        return events().attach(sink);
+    }
+
+    /**
      * A keyed view of this hub's events: the last known state of every object, kept on the dispatcher in event
      * order, with secondary indexes, relists and watchers (client-go's informer, with bounded buffers). See
      * {@link StateView}. It starts from the retained history; {@link StateView#close()} detaches it.

@@ -230,6 +230,32 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
+     * Attaches a sink to this selection (Docker's log driver): a lossless async subscription, on its own thread or
+     * on {@code async(executor)} if one was given, with this builder's buffer size and {@link Overflow#BLOCK} (a full
+     * buffer holds back producers rather than lose a record). The sink is called on that thread only; it is flushed
+     * when the subscription has caught up and closed once when it ends (cancel, until, limit, hub close). A record
+     * the sink fails to write is counted in {@link SinkSubscription#notWritten()} and reported; the subscription,
+     * the hub and the other subscribers go on.
+     *
+     * @param sink where the events go
+     * @return the subscription feeding the sink, with the sink's counters
+     * @throws NullPointerException  if {@code sink} is null
+     * @throws IllegalStateException if a buffer was set with an overflow policy other than {@code BLOCK}
+     * @throws HubClosedException    if the hub is closed
+     */
+    public SinkSubscription attach(Sink<? super T> sink) {
+        Checks.notNull("sink", sink);
+        if (bufferSet && overflow != Overflow.BLOCK) {
+            throw new IllegalStateException("overflow: " + overflow + " (expected: BLOCK; a sink is lossless, so "
+                    + "attach(sink) takes only the buffer size)");
+        }
+        SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name());
+        Subscription feeding = hub.subscribe(newSubscription(attachment,
+                new HubSubscription.Isolation(executor, buffer, Overflow.BLOCK, null)));
+        return attachment.bind(feeding);
+    }
+
+    /**
      * A Reactive Streams view of this selection: each {@code Flow.Subscriber} gets its own subscription with these
      * options, isolated like {@link #async()} (on {@code async(executor)} if one was given), receiving no more than
      * it requested. It completes when the subscription reaches its {@code until} or {@code limit} or the hub closes,

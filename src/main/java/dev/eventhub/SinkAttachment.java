@@ -1,0 +1,209 @@
+package dev.eventhub;
+
+import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A sink driven by an async {@code BLOCK} subscription: the handler writes each event, flushes when the consumer has
+ * drained its buffer, and closes the sink once when the subscription ends. Every call into the sink holds
+ * {@link #lock}, because the end can be decided on another thread (a cancel, the hub closing) while the consumer is
+ * inside {@code accept}. That thread never waits for the lock: if the consumer holds it (a sink stuck in a write),
+ * it leaves the close to the consumer, so that a stuck sink cannot make {@code close()} of the hub hang.
+ */
+final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd, SinkSubscription {
+    private static final System.Logger LOG = System.getLogger("dev.eventhub");
+    private static final VarHandle WRITTEN =
+            VarHandles.field(MethodHandles.lookup(), SinkAttachment.class, "written", long.class);
+    private static final VarHandle NOT_WRITTEN =
+            VarHandles.field(MethodHandles.lookup(), SinkAttachment.class, "notWritten", long.class);
+
+    private final Sink<? super T> sink;
+    private final String hubName;
+    private Subscription subscription;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Written under lock; read without it only to decide whether to try the lock again. */
+    private volatile boolean closed;
+    // Guarded by lock.
+    private boolean dirty;
+    /** The subscription ended while the consumer held the lock: it closes the sink when it lets go. */
+    private volatile boolean closeRequested;
+
+    private volatile long written;
+    private volatile long notWritten;
+    private volatile Throwable lastFailure;
+
+    SinkAttachment(Sink<? super T> sink, String hubName) {
+        this.sink = sink;
+        this.hubName = hubName;
+    }
+
+    /** Binds the subscription that feeds this sink; closes the sink when it ends. */
+    SinkAttachment<T> bind(Subscription feeding) {
+        this.subscription = feeding;
+        feeding.ended().whenComplete((reason, impossible) -> close());
+        return this;
+    }
+
+    @Override
+    public void onEvent(T event, long sequence, long timestampNanos) {
+        lock.lock();
+        try {
+            if (closed) {
+                NOT_WRITTEN.setRelease(this, notWritten + 1);
+                return;
+            }
+            try {
+                sink.accept(event, sequence, timestampNanos);
+                WRITTEN.setRelease(this, written + 1);
+                dirty = true;
+            } catch (Throwable failure) {
+                long count = notWritten + 1;
+                NOT_WRITTEN.setRelease(this, count);
+                failed("could not write event " + sequence, failure, count);
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    @Override
+    public void endOfBatch() {
+        lock.lock();
+        try {
+            if (closed || !dirty) {
+                return;
+            }
+            dirty = false;
+            try {
+                sink.flush();
+            } catch (Throwable failure) {
+                failed("could not flush", failure, notWritten);
+            }
+        } finally {
+            unlock();
+        }
+    }
+
+    /** The subscription ended: close now, or have the consumer do it if it is inside the sink. Any thread. */
+    private void close() {
+        closeRequested = true;
+        if (lock.tryLock()) {
+            unlock();
+        }
+    }
+
+    /** Releases the lock, closing the sink first if the end came meanwhile. Lock held. */
+    private void unlock() {
+        try {
+            if (closeRequested && !closed) {
+                closed = true;
+                try {
+                    sink.close();
+                } catch (Throwable failure) {
+                    failed("could not close", failure, notWritten);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (closeRequested && !closed && lock.tryLock()) { // the end came just after the check above
+            unlock();
+        }
+    }
+
+    /** Reports a failure: the first, then every power of two of the not-written count, so a dead disk does not flood. */
+    private void failed(String what, Throwable failure, long notWrittenSoFar) {
+        boolean first = lastFailure == null;
+        lastFailure = failure;
+        if (failure instanceof VirtualMachineError) {
+            Diagnostics.handlerFailed(hubName, "a sink (" + sink.getClass().getName() + ")", failure);
+        } else if (first || Long.bitCount(notWrittenSoFar) == 1) {
+            LOG.log(Level.WARNING, "hub '" + hubName + "': sink " + sink + " " + what + "; " + notWrittenSoFar
+                    + " events not written so far; the hub and the sink go on", failure);
+        }
+    }
+
+    // ------------------------------------------------------------------ SinkSubscription
+
+    @Override
+    public long written() {
+        return written;
+    }
+
+    @Override
+    public long notWritten() {
+        return notWritten;
+    }
+
+    @Override
+    public Throwable lastFailure() {
+        return lastFailure;
+    }
+
+    @Override
+    public void cancel() {
+        subscription.cancel();
+    }
+
+    @Override
+    public boolean isActive() {
+        return subscription.isActive();
+    }
+
+    @Override
+    public EndReason await() throws InterruptedException {
+        return subscription.await();
+    }
+
+    @Override
+    public boolean await(Duration timeout) throws InterruptedException {
+        return subscription.await(timeout);
+    }
+
+    @Override
+    public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
+        return subscription.await(timeout, unit);
+    }
+
+    @Override
+    public CompletionStage<EndReason> ended() {
+        return subscription.ended();
+    }
+
+    @Override
+    public EndReason endReason() {
+        return subscription.endReason();
+    }
+
+    @Override
+    public Throwable failure() {
+        return subscription.failure();
+    }
+
+    @Override
+    public long delivered() {
+        return subscription.delivered();
+    }
+
+    @Override
+    public long dropped() {
+        return subscription.dropped();
+    }
+
+    @Override
+    public long lastSequence() {
+        return subscription.lastSequence();
+    }
+
+    @Override
+    public String toString() {
+        return "SinkSubscription{sink=" + sink + ", written=" + written + ", notWritten=" + notWritten + ", "
+                + subscription + '}';
+    }
+}
