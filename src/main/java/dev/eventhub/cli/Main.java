@@ -15,6 +15,8 @@ public final class Main {
             commands:
               demo     container lifecycle events through a hub, printed like `isula events`: live, filtered,
                        replayed since a moment in the past, and a subscription that ends at its `until`
+              events   print what a json-file sink wrote, like `docker events`: --since, --until, --filter,
+                       --format json, --follow
               bench    a quick self-benchmark: delivered events/s for 1, 2 and 4 producers beside a raw queue
               help     this text
 
@@ -30,7 +32,7 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println("eventhub: missing command (try: demo, bench, help)");
+            err.println("eventhub: missing command (try: demo, events, bench, help)");
             return 2;
         }
         String command = args[0];
@@ -48,6 +50,14 @@ public final class Main {
                     }
                     return new Demo(out).run();
                 }
+                case "events" -> {
+                    List<String> rest = List.of(args).subList(1, args.length);
+                    if (rest.stream().anyMatch(Main::isHelp)) {
+                        out.print(Events.USAGE);
+                        return 0;
+                    }
+                    return Events.parse(rest, out, err, java.time.Clock.systemDefaultZone()).run();
+                }
                 case "bench" -> {
                     List<String> rest = List.of(args).subList(1, args.length);
                     if (rest.stream().anyMatch(Main::isHelp)) {
@@ -61,7 +71,7 @@ public final class Main {
                     return 0;
                 }
                 default -> {
-                    err.println("eventhub: unknown command '" + command + "' (try: demo, bench, help)");
+                    err.println("eventhub: unknown command '" + command + "' (try: demo, events, bench, help)");
                     return 2;
                 }
             }

@@ -52,10 +52,10 @@ class MainTest {
     @Test
     void usageErrorsExitWithTwoAndOneLine() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, bench, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, events, bench, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("bogus")).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, bench, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, events, bench, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("demo", "extra")).isEqualTo(2);
         assertThat(err()).isEqualTo("eventhub demo: unexpected argument 'extra'" + System.lineSeparator());
