@@ -104,9 +104,13 @@ final class Demo {
             hub.publish(new ContainerEvent("create", id, container[1], container[0], 0, 0));
             hub.publish(new ContainerEvent("start", id, container[1], container[0], 9100, 0));
         }
-        long built = hub.stats().published();
-        while (view.lastSequence() < built) {
-            Thread.onSpinWait(); // the view applies on the dispatcher; a few microseconds
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (view.snapshot().values().stream().filter(event -> event.action().equals("start")).count()
+                < CONTAINERS.length) { // the view applies on the dispatcher, a few microseconds behind
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("demo: the state view holds " + view.snapshot() + " after 10 s");
+            }
+            Thread.onSpinWait();
         }
         out.println("view: synced=" + view.hasSynced() + ", " + view.size() + " containers, by image nginx:1.25 -> "
                 + view.byIndex("image", "nginx:1.25").stream().map(ContainerEvent::name).toList());

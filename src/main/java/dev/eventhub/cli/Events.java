@@ -170,12 +170,8 @@ final class Events {
                 err.println("eventhub events: no such file: " + path);
                 return 1;
             }
-            // Everything rotated away first, then the current file, which --follow keeps tailing.
-            for (Path file : files) {
-                if (!file.equals(path)) {
-                    readWhole(file);
-                }
-            }
+            // Everything rotated away first (Tail.poll's first catch-up), then the current file, which --follow
+            // keeps tailing.
             Tail tail = new Tail();
             try {
                 while (true) {
@@ -205,13 +201,12 @@ final class Events {
 
     /** Prints a rotated file, gzipped or not, skipping (and reporting) lines that are not records. */
     private void readWhole(Path file) throws IOException {
+        byte[] bytes;
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-            byte[] bytes = in.readAllBytes();
-            lines(file, bytes, 0, bytes.length, 1);
-        } catch (NoSuchFileException rotatedAway) {
-            err.println("eventhub events: " + file + " rotated away while reading; its records may be missing");
+            bytes = in.readAllBytes(); // all of it before printing: a file that goes away meanwhile prints nothing
         }
+        lines(file, bytes, 0, bytes.length, 1);
     }
 
     /**
@@ -314,8 +309,12 @@ final class Events {
         /** Reads what is new; returns whether anything was. */
         boolean poll() throws IOException {
             boolean read = false;
-            if (channel == null && !open()) {
-                return false;
+            if (channel == null) {
+                read |= catchUp();
+                if (!open()) {
+                    return read;
+                }
+                read |= catchUp(); // rotated between the catch-up and the open
             }
             read |= drain();
             Object now = currentKey();
@@ -326,7 +325,10 @@ final class Events {
                 pending.reset();
                 lineNumber = 1;
                 offset = 0;
-                read |= open() && drain();
+                if (open()) {
+                    read |= catchUp();
+                    read |= drain();
+                }
             }
             return read;
         }
@@ -336,6 +338,23 @@ final class Events {
          * their first record, then read oldest first (records already printed are skipped by sequence).
          */
         private boolean catchUp() throws IOException {
+            long before = lastPrinted;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    catchUpOnce();
+                    return lastPrinted != before;
+                } catch (NoSuchFileException movedMeanwhile) {
+                    // A rotation is under way (path.1 being compressed into path.1.gz): list the files again.
+                    if (attempt == 10) {
+                        err.println("eventhub events: " + movedMeanwhile.getFile() + " rotated away while reading; "
+                                + "its records may be missing");
+                        return lastPrinted != before;
+                    }
+                }
+            }
+        }
+
+        private void catchUpOnce() throws IOException {
             List<Path> rotated = new ArrayList<>(JsonFileReader.of(path).files());
             rotated.remove(path);
             List<Path> toRead = new ArrayList<>();
@@ -347,11 +366,9 @@ final class Events {
                     break;
                 }
             }
-            long before = lastPrinted;
             for (Path file : toRead) {
                 readWhole(file);
             }
-            return lastPrinted != before;
         }
 
         /** The sequence of a file's first record, or -1 if it has none (or went away). */
@@ -364,7 +381,7 @@ final class Events {
                     first.write(c);
                 }
                 return c < 0 ? -1 : JsonRecord.parse(first.toString(StandardCharsets.UTF_8)).sequence();
-            } catch (NoSuchFileException | IllegalArgumentException unreadable) {
+            } catch (IllegalArgumentException unreadable) {
                 return -1;
             }
         }
