@@ -200,13 +200,11 @@ final class Events {
     }
 
     /** Prints a rotated file, gzipped or not, skipping (and reporting) lines that are not records. */
-    private void readWhole(Path file) throws IOException {
-        byte[] bytes;
+    private static byte[] readAll(Path file) throws IOException {
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-            bytes = in.readAllBytes(); // all of it before printing: a file that goes away meanwhile prints nothing
+            return in.readAllBytes();
         }
-        lines(file, bytes, 0, bytes.length, 1);
     }
 
     /**
@@ -339,22 +337,48 @@ final class Events {
          */
         private boolean catchUp() throws IOException {
             long before = lastPrinted;
-            for (int attempt = 1; ; attempt++) {
+            for (int attempt = 1; attempt <= 50; attempt++) {
+                // The set is stable while the current file keeps its identity: the sink shifts rotated files only
+                // when it rotates, which replaces the current file. So read everything, then print only if the
+                // current file is still the one it was before the listing.
+                Object key0 = currentKey();
+                List<Path> files = new ArrayList<>();
+                List<byte[]> contents = new ArrayList<>();
                 try {
-                    catchUpOnce();
-                    return lastPrinted != before;
-                } catch (NoSuchFileException movedMeanwhile) {
-                    // A rotation is under way (path.1 being compressed into path.1.gz): list the files again.
-                    if (attempt == 10) {
-                        err.println("eventhub events: " + movedMeanwhile.getFile() + " rotated away while reading; "
-                                + "its records may be missing");
-                        return lastPrinted != before;
+                    for (Path file : toRead()) {
+                        files.add(file);
+                        contents.add(readAll(file));
                     }
+                } catch (NoSuchFileException movedMeanwhile) {
+                    pause();
+                    continue;
                 }
+                if (key0 == null && files.isEmpty()) {
+                    return false; // nothing written yet
+                }
+                if (key0 == null || !key0.equals(currentKey())) {
+                    pause(); // a rotation is under way: list again
+                    continue;
+                }
+                for (int i = 0; i < files.size(); i++) {
+                    lines(files.get(i), contents.get(i), 0, contents.get(i).length, 1);
+                }
+                return lastPrinted != before;
+            }
+            err.println("eventhub events: " + path + " kept rotating while being read; records may be missing");
+            return lastPrinted != before;
+        }
+
+        private void pause() {
+            try {
+                TimeUnit.MILLISECONDS.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
-        private void catchUpOnce() throws IOException {
+        /** Rotated files that may hold records after the last one printed, oldest first. */
+        private List<Path> toRead() throws IOException {
             List<Path> rotated = new ArrayList<>(JsonFileReader.of(path).files());
             rotated.remove(path);
             List<Path> toRead = new ArrayList<>();
@@ -366,9 +390,7 @@ final class Events {
                     break;
                 }
             }
-            for (Path file : toRead) {
-                readWhole(file);
-            }
+            return toRead;
         }
 
         /** The sequence of a file's first record, or -1 if it has none (or went away). */

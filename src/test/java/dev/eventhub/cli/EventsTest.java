@@ -198,7 +198,13 @@ class EventsTest {
         follower.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> lines().size() == 5);
         write(sink, 6, 80); // several rotations while following
-        await().atMost(Duration.ofSeconds(10)).until(() -> lines().size() == 80);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> lines().size() == 80);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("printed " + lines().size() + ": " + String.join("\n", lines()) + "\nerr: "
+                    + err.toString(StandardCharsets.UTF_8) + "\nfiles: " + java.util.Arrays.toString(
+                    dir.toFile().list()), e);
+        }
         sink.close();
         now.set(Instant.parse("2026-11-23T12:00:01Z"));
         follower.join(10_000);
