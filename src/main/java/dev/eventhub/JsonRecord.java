@@ -76,6 +76,23 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
     }
 
     /**
+     * {@return the event's top-level fields that are strings, numbers or booleans, as text, in the order written}
+     * Empty when the event is not a JSON object.
+     */
+    public Map<String, String> fields() {
+        if (!(Json.parse(event) instanceof Map<?, ?> object)) {
+            return Map.of();
+        }
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        object.forEach((key, value) -> {
+            if (value instanceof String || value instanceof BigDecimal || value instanceof Boolean) {
+                fields.put((String) key, value.toString());
+            }
+        });
+        return java.util.Collections.unmodifiableMap(fields);
+    }
+
+    /**
      * A top-level field of the event, when the event is a JSON object: a string as it is, a number or a boolean as
      * its JSON text, {@code null} for a missing field, JSON {@code null}, an object or an array.
      *

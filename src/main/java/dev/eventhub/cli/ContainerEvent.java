@@ -13,6 +13,12 @@ import java.time.format.DateTimeFormatter;
 record ContainerEvent(String action, String id, String image, String name, int pid, int exitCode) {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnnxxx");
 
+    /** The event as a JSON object, for the json-file sink: the fields `events --filter` selects on. */
+    String toJson() {
+        return "{\"type\":\"container\",\"action\":\"" + action + "\",\"id\":\"" + id + "\",\"name\":\"" + name
+                + "\",\"image\":\"" + image + "\",\"pid\":" + pid + ",\"exitCode\":" + exitCode + "}";
+    }
+
     String format(long timestampNanos, ZoneId zone) {
         Instant instant = Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L),
                 Math.floorMod(timestampNanos, 1_000_000_000L));

@@ -3,16 +3,23 @@ package dev.eventhub.cli;
 import dev.eventhub.EndReason;
 import dev.eventhub.EventHub;
 import dev.eventhub.HubStats;
+import dev.eventhub.JsonFileReader;
+import dev.eventhub.SinkSubscription;
+import dev.eventhub.Sinks;
 import dev.eventhub.StateView;
 import dev.eventhub.StateWatcher;
 import dev.eventhub.Subscription;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +85,7 @@ final class Demo {
                     + " events");
 
             informer(hub);
+            logDriver(hub);
 
             HubStats stats = hub.stats();
             out.println();
@@ -151,6 +159,42 @@ final class Demo {
         out.println("view: " + view.snapshot().keySet().stream().sorted().toList());
         view.close();
         watch.await(Duration.ofSeconds(10)); // closing the view ends its watchers
+    }
+
+    /**
+     * Part 6, Docker's log driver: a json-file sink attached to the hub (rotating at 2 KiB, gzipping old files), a
+     * round of events, then the {@code events} command reading the files back with filters.
+     */
+    private void logDriver(EventHub<ContainerEvent> hub) throws InterruptedException {
+        out.println();
+        out.println("== 6. Log driver: a json-file sink on the hub, then `events` reading the files back ==");
+        Path file;
+        try {
+            file = Files.createTempDirectory("eventhub-demo-").resolve("containers.log");
+            SinkSubscription sink = hub.attach(Sinks.open("json-file", Map.of("path", file.toString(),
+                    "max-size", "2k", "max-file", "10", "compress", "true"), ContainerEvent::toJson));
+            runLifecycles(hub, 3);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (sink.written() + sink.notWritten() < ROUND) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("demo: the sink wrote " + sink.written() + " of " + ROUND);
+                }
+                Thread.onSpinWait();
+            }
+            sink.cancel(); // ends the attachment: the sink is flushed and closed
+            sink.await(Duration.ofSeconds(10));
+            out.println("sink: " + sink.written() + " records written, " + sink.notWritten() + " not written, "
+                    + "files " + JsonFileReader.of(file).files().stream().map(p -> p.getFileName().toString())
+                    .toList());
+        } catch (IOException e) {
+            out.println("sink: could not write to a temporary directory (" + e + "); skipped");
+            return;
+        }
+        String[] args = {"--path", file.toString(), "--filter", "name=web", "--filter", "name=db",
+                "--filter", "event=die"};
+        out.println("$ java -jar eventhub.jar events " + String.join(" ", args));
+        Events.parse(List.of(args), out, out, java.time.Clock.system(zone)).run();
+        out.println("(the files stay in " + file.getParent() + " to try `events` on)");
     }
 
     /** One producer thread per container, each publishing its container's lifecycle in order. */

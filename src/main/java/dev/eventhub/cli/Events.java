@@ -275,12 +275,19 @@ final class Events {
         if (id != null) {
             line.append(' ').append(id);
         }
+        Map<String, String> fields = record.fields();
         Map<String, String> attributes = new LinkedHashMap<>();
-        for (String key : new String[] {"image", "name"}) {
-            if (record.field(key) != null) {
-                attributes.put(key, record.field(key));
+        for (String key : new String[] {"image", "name"}) { // first, as docker and isula print them
+            if (fields.containsKey(key)) {
+                attributes.put(key, fields.get(key));
             }
         }
+        fields.forEach((key, value) -> {
+            if (!key.equals("type") && !key.equals("action") && !key.equals("id")
+                    && !(value.equals("0") && (key.equals("pid") || key.equals("exitCode")))) {
+                attributes.putIfAbsent(key, value);
+            }
+        });
         if (action == null && id == null && attributes.isEmpty()) {
             return line.append(' ').append(record.event()).toString();
         }

@@ -33,10 +33,10 @@ class MainTest {
         // isula events format: RFC 3339 time with nanoseconds and offset, "container", action, id, attributes.
         String isula = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}[+-]\\d\\d:\\d\\d container "
                 + "(create|start|die|stop|destroy) [0-9a-f]{24} \\(image=[^,]+, name=\\w+.*\\)";
-        assertThat(lines.stream().filter(l -> l.matches(isula)).count()).isEqualTo(20 + 5);
+        assertThat(lines.stream().filter(l -> l.matches(isula)).count()).isEqualTo(20 + 5 + 2);
         assertThat(lines.stream().filter(l -> l.matches("#\\d+ " + isula)).count()).isEqualTo(20);
         assertThat(output).contains("container start", "pid=", "exitCode=137", "name=web")
-                .contains("ended with UNTIL_REACHED").contains("published=50");
+                .contains("ended with UNTIL_REACHED").contains("published=70");
         int filtered = lines.indexOf("== 2. The same stream as seen by a subscriber with a name filter (name=web) ==");
         assertThat(lines.subList(filtered + 1, filtered + 6)).allMatch(l -> l.contains("name=web"));
         int informer = lines.indexOf("== 5. Informer: a state view keyed by container name, and a watcher that joins "
@@ -46,6 +46,14 @@ class MainTest {
                 + "initial\\)"));
         assertThat(lines.subList(informer + 6, informer + 9)).containsExactly("watch: update web (start -> die)",
                 "watch: delete db (last: start)", "view: [cache, web, worker]");
+        int logDriver = lines.indexOf("== 6. Log driver: a json-file sink on the hub, then `events` reading the files "
+                + "back ==");
+        assertThat(lines.get(logDriver + 1)).matches("sink: 20 records written, 0 not written, files \\[containers"
+                + "\\.log\\.1\\.gz, containers\\.log]");
+        assertThat(lines.get(logDriver + 2)).startsWith("$ java -jar eventhub.jar events --path ");
+        assertThat(lines.get(logDriver + 3)).matches(isula).contains("die").contains("name=web, pid=")
+                .endsWith("exitCode=137)");
+        assertThat(lines.get(logDriver + 4)).matches(isula).contains("die").contains("name=db");
         assertThat(err()).isEmpty();
     }
 
