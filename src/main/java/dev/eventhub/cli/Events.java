@@ -415,17 +415,23 @@ final class Events {
             }
         }
 
+        /** Opens the current file, making sure the key it records is that file's (no rotation in between). */
         private boolean open() throws IOException {
-            try {
-                channel = FileChannel.open(path, StandardOpenOption.READ);
-            } catch (NoSuchFileException notYet) {
-                return false;
+            while (true) {
+                try {
+                    Object before = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    channel = FileChannel.open(path, StandardOpenOption.READ);
+                    Object after = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+                    if (Objects.equals(before, after)) {
+                        key = after == null ? channel : after; // no file keys here: growth is seen, rotation is not
+                        return true;
+                    }
+                    close(); // rotated while opening: try again
+                } catch (NoSuchFileException notYet) {
+                    close();
+                    return false;
+                }
             }
-            key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            if (key == null) {
-                key = channel; // no file keys here: rotation is not detected, growth is
-            }
-            return true;
         }
 
         private Object currentKey() throws IOException {
