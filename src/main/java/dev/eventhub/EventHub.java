@@ -71,12 +71,21 @@ public final class EventHub<T> implements AutoCloseable {
         }
     }
 
-    /** A builder with the defaults: see each option. */
+    /**
+     * A builder with the defaults: see each option.
+     *
+     * @param <T> the event type
+     * @return a new builder with the defaults
+     */
     public static <T> Builder<T> builder() {
         return new Builder<>();
     }
 
-    /** The hub's name, as given to the builder. */
+    /**
+     * The hub's name, as given to the builder.
+     *
+     * @return the hub's name
+     */
     public String name() {
         return name;
     }
@@ -84,6 +93,7 @@ public final class EventHub<T> implements AutoCloseable {
     /**
      * Offers an event without ever blocking.
      *
+     * @param event the event; not null
      * @return {@code true} if the hub accepted it (it will be delivered, close included); {@code false} if the
      *         hub is full or closed, in which case the refusal is counted in {@link HubStats#rejected()}
      * @throws NullPointerException if {@code event} is null
@@ -105,6 +115,7 @@ public final class EventHub<T> implements AutoCloseable {
      * accepted (counted as rejected) and {@code InterruptedException} is thrown with the interrupt status cleared,
      * as {@link java.util.concurrent.BlockingQueue#put} does.
      *
+     * @param event the event; not null
      * @throws NullPointerException  if {@code event} is null
      * @throws HubClosedException    if the hub is closed, before or while waiting; the event was not accepted
      * @throws InterruptedException  if interrupted while waiting for space; the event was not accepted
@@ -120,6 +131,8 @@ public final class EventHub<T> implements AutoCloseable {
     /**
      * Publishes an event, waiting at most {@code timeout} while the hub is full.
      *
+     * @param event the event; not null
+     * @param timeout how long to wait at most
      * @return {@code true} if accepted; {@code false} if still full when the timeout passed (counted as rejected),
      *         or at once if called from an inline handler while the hub is full (the dispatcher cannot make room
      *         while it waits); interrupts are handled as by {@link #publish(Object)}
@@ -174,17 +187,31 @@ public final class EventHub<T> implements AutoCloseable {
         throw new HubClosedException(name, "publish");
     }
 
-    /** Subscribes a consumer to live events, called inline on the dispatcher. Same as {@code events().subscribe}. */
+    /**
+     * Subscribes a consumer to live events, called inline on the dispatcher. Same as {@code events().subscribe}.
+     *
+     * @param consumer called with each event
+     * @return the subscription, registered
+     */
     public Subscription subscribe(Consumer<? super T> consumer) {
         return events().subscribe(consumer);
     }
 
-    /** Subscribes a handler to live events, called inline on the dispatcher. Same as {@code events().subscribe}. */
+    /**
+     * Subscribes a handler to live events, called inline on the dispatcher. Same as {@code events().subscribe}.
+     *
+     * @param handler called with each event, its sequence and its stamp
+     * @return the subscription, registered
+     */
     public Subscription subscribe(EventHandler<? super T> handler) {
         return events().subscribe(handler);
     }
 
-    /** Starts a subscription with options: filter, replay, deadlines. */
+    /**
+     * Starts a subscription with options: filter, replay, deadlines.
+     *
+     * @return a new subscription builder for this hub
+     */
     public SubscriptionBuilder<T> events() {
         return new SubscriptionBuilder<>(this);
     }
@@ -197,6 +224,8 @@ public final class EventHub<T> implements AutoCloseable {
      * bunched; a tick that finds the hub full is skipped (counted); a supplier that throws or returns null is
      * reported and the schedule goes on. {@link #close()} cancels every schedule.
      *
+     * @param period the time between ticks
+     * @param supplier makes each tick's event, on the dispatcher
      * @return a handle to cancel the schedule and read its counters
      * @throws NullPointerException     if an argument is null
      * @throws IllegalArgumentException if {@code period} is not positive
@@ -234,6 +263,8 @@ public final class EventHub<T> implements AutoCloseable {
      *
      * @param key        gives an event's key; never null (an event it fails on is skipped and counted)
      * @param isDeletion tells whether an event removes its key rather than setting it
+     * @param <K> the key type
+     * @return the view, registered, its replay of the history done
      * @throws NullPointerException if an argument is null
      * @throws HubClosedException   if the hub is closed
      */
@@ -252,6 +283,8 @@ public final class EventHub<T> implements AutoCloseable {
      * has room for, so nothing is dropped and nothing is buffered outside the hub; an item that still finds the hub
      * full waits, which holds back the upstream publisher. Subscribe it to one publisher; when the hub closes it
      * cancels its upstream subscription.
+     *
+     * @return a subscriber that publishes into this hub
      */
     public java.util.concurrent.Flow.Subscriber<T> flowSubscriber() {
         return new HubFeed<>(this, ingress.capacity());
@@ -274,7 +307,11 @@ public final class EventHub<T> implements AutoCloseable {
         return dispatcher;
     }
 
-    /** Counters of the hub now; see {@link HubStats} for what each means and how exact it is. */
+    /**
+     * Counters of the hub now; see {@link HubStats} for what each means and how exact it is.
+     *
+     * @return the hub's counters now
+     */
     public HubStats stats() {
         long published = dispatcher.published();
         return new HubStats(name, published, rejected.sum(), dispatcher.delivered(),
@@ -282,7 +319,11 @@ public final class EventHub<T> implements AutoCloseable {
                 dispatcher.historyCapacity() == 0 ? 0 : published, dispatcher.isClosing());
     }
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return whether close() has been called
+     */
     public boolean isClosed() {
         return dispatcher.isClosing();
     }
@@ -333,6 +374,7 @@ public final class EventHub<T> implements AutoCloseable {
     /**
      * Waits until the hub has terminated: closed, with every subscription ended and the dispatcher stopped.
      *
+     * @param timeout how long to wait at most
      * @return whether it terminated within the timeout
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws IllegalStateException    if called from a handler, which the dispatcher would wait on forever
@@ -389,19 +431,32 @@ public final class EventHub<T> implements AutoCloseable {
          * enables {@code events().topics(...)} and {@code events().topicPattern(...)}. Called once per event on the
          * dispatcher, and only while some subscription filters by topic. A function that throws or returns null
          * gives the event no topic: it matches no topic filter (the failure is logged once).
+         *
+         * @param topic gives an event's routing key (null: none)
+         * @return this builder
          */
         public Builder<T> topic(Function<? super T, String> topic) {
             this.topic = Checks.notNull("topic", topic);
             return this;
         }
 
-        /** Used in the dispatcher thread's name and in messages. Default {@code "eventhub"}. */
+        /**
+         * Used in the dispatcher thread's name and in messages. Default {@code "eventhub"}.
+         *
+         * @param name used in thread names and messages
+         * @return this builder
+         */
         public Builder<T> name(String name) {
             this.name = Checks.name("name", name);
             return this;
         }
 
-        /** How many accepted, not yet dispatched events the hub holds: a power of two, 2 to 2^30. Default 65536. */
+        /**
+         * How many accepted, not yet dispatched events the hub holds: a power of two, 2 to 2^30. Default 65536.
+         *
+         * @param capacity the ingress bound, a power of two
+         * @return this builder
+         */
         public Builder<T> capacity(int capacity) {
             this.capacity = Checks.powerOfTwo("capacity", capacity, 2, MAX_CAPACITY);
             return this;
@@ -410,6 +465,9 @@ public final class EventHub<T> implements AutoCloseable {
         /**
          * How many recent events the hub keeps for replay: 0, or a power of two up to 2^30. Default 4096. The hub
          * keeps these events reachable.
+         *
+         * @param history events kept for replay; 0 for none
+         * @return this builder
          */
         public Builder<T> history(int history) {
             if (history != 0) {
@@ -419,7 +477,12 @@ public final class EventHub<T> implements AutoCloseable {
             return this;
         }
 
-        /** What the dispatcher does when idle. Default {@link IdleStrategy#PARK}. */
+        /**
+         * What the dispatcher does when idle. Default {@link IdleStrategy#PARK}.
+         *
+         * @param idle what the dispatcher does when it has nothing to do
+         * @return this builder
+         */
         public Builder<T> idle(IdleStrategy idle) {
             this.idle = Checks.notNull("idle", idle);
             return this;
@@ -429,20 +492,33 @@ public final class EventHub<T> implements AutoCloseable {
          * The time source for stamps and deadlines, in nanoseconds since the epoch; called only by the dispatcher.
          * Default: the system clock, within 1 ms of {@link java.time.Instant#now()}. Inject one to test deadlines
          * without waiting.
+         *
+         * @param epochNanos the time in nanoseconds since the epoch
+         * @return this builder
          */
         public Builder<T> clock(LongSupplier epochNanos) {
             this.clock = Checks.notNull("clock", epochNanos);
             return this;
         }
 
-        /** The time source as a {@link Clock}; see {@link #clock(LongSupplier)}. */
+        /**
+         * The time source as a {@link Clock}; see {@link #clock(LongSupplier)}.
+         *
+         * @param clock the time source
+         * @return this builder
+         */
         public Builder<T> clock(Clock clock) {
             Checks.notNull("clock", clock);
             this.clock = () -> Checks.epochNanos(clock.instant());
             return this;
         }
 
-        /** How long {@link EventHub#close()} waits for subscribers to take what was accepted. Default 10 s. */
+        /**
+         * How long {@link EventHub#close()} waits for subscribers to take what was accepted. Default 10 s.
+         *
+         * @param drainTimeout how long close() waits for lossless subscribers
+         * @return this builder
+         */
         public Builder<T> drainTimeout(Duration drainTimeout) {
             this.drainTimeout = Checks.positive("drainTimeout", drainTimeout);
             return this;
@@ -453,13 +529,20 @@ public final class EventHub<T> implements AutoCloseable {
          * {@code dev.eventhub.SlowHandler} JFR event), and so is an async buffer that stays above three quarters
          * full for this long. Default 100 ms. Inline calls are timed only after a dispatcher round took this long,
          * so that fast handlers pay nothing for the check.
+         *
+         * @param threshold a handler call at least this long is reported
+         * @return this builder
          */
         public Builder<T> slowHandlerThreshold(Duration threshold) {
             this.slowHandlerThreshold = Checks.positive("slowHandlerThreshold", threshold);
             return this;
         }
 
-        /** Builds the hub and starts its dispatcher thread. */
+        /**
+         * Builds the hub and starts its dispatcher thread.
+         *
+         * @return the running hub
+         */
         public EventHub<T> build() {
             return new EventHub<>(this, true);
         }

@@ -78,6 +78,9 @@ public final class JsonFileReader {
         /**
          * Copies the problems.
          *
+         * @param problems one line per skipped line
+         * @param records records handed to the consumer
+         * @param tornTail whether the newest file ended in a torn line
          * @throws NullPointerException if {@code problems} is null
          */
         public Result {

@@ -20,6 +20,9 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
     /**
      * Checks the fields.
      *
+     * @param event the encoded event, one JSON value
+     * @param sequence the event's sequence in its hub
+     * @param timeNanos its stamp, in nanoseconds since the epoch
      * @throws NullPointerException if {@code event} is null
      */
     public JsonRecord {

@@ -54,6 +54,9 @@ public final class SubscriptionBuilder<T> {
     /**
      * Only events the predicate accepts. The predicate runs on the dispatcher; one that throws ends the
      * subscription with {@link EndReason#HANDLER_FAILED}. Called again, both predicates must accept.
+     *
+     * @param filter accepts the events wanted
+     * @return this builder
      */
     public SubscriptionBuilder<T> filter(Predicate<? super T> filter) {
         Checks.notNull("filter", filter);
@@ -72,6 +75,8 @@ public final class SubscriptionBuilder<T> {
      * and called again: an event matches if it matches any topic or pattern, and {@link #filter} must also accept
      * it.
      *
+     * @param topics the topics wanted
+     * @return this builder
      * @throws IllegalStateException if the hub was built without a topic function
      */
     public SubscriptionBuilder<T> topics(String... topics) {
@@ -93,6 +98,8 @@ public final class SubscriptionBuilder<T> {
      * and {@code default/**} matches {@code default} and everything below. Matched through a segment trie, not by
      * scanning subscriptions. Combines with {@link #topics} (OR) and {@link #filter} (AND).
      *
+     * @param pattern a topic pattern
+     * @return this builder
      * @throws IllegalArgumentException if the pattern has an empty segment, {@code **} before the end, or
      *                                  {@code *} inside a segment
      * @throws IllegalStateException    if the hub was built without a topic function
@@ -115,6 +122,9 @@ public final class SubscriptionBuilder<T> {
      * Replays retained events stamped at or after {@code since} (inclusive), then continues live. A {@code since}
      * in the future delivers only events stamped from then on. If the hub evicted events that may have been
      * stamped after {@code since}, the handler's {@code onGap} gets the number evicted (an upper bound).
+     *
+     * @param since the earliest stamp wanted, inclusive
+     * @return this builder
      */
     public SubscriptionBuilder<T> since(Instant since) {
         Checks.notNull("since", since);
@@ -132,6 +142,9 @@ public final class SubscriptionBuilder<T> {
     /**
      * Replays retained events with a sequence greater than {@code sequence}, then continues live. 0 means from the
      * first event. If some of those were evicted, the handler's {@code onGap} gets exactly how many.
+     *
+     * @param sequence the last sequence not wanted
+     * @return this builder
      */
     public SubscriptionBuilder<T> afterSequence(long sequence) {
         Checks.notNegative("afterSequence", sequence);
@@ -143,7 +156,11 @@ public final class SubscriptionBuilder<T> {
         return this;
     }
 
-    /** With a replay, end with {@link EndReason#HISTORY_TRUNCATED} instead of reporting a gap. */
+    /**
+     * With a replay, end with {@link EndReason#HISTORY_TRUNCATED} instead of reporting a gap.
+     *
+     * @return this builder
+     */
     public SubscriptionBuilder<T> requireHistory() {
         this.requireHistory = true;
         return this;
@@ -153,6 +170,9 @@ public final class SubscriptionBuilder<T> {
      * Delivers no event stamped after {@code until} (inclusive) and ends with {@link EndReason#UNTIL_REACHED} once
      * the hub's clock passes it, whether or not events come. An {@code until} already past delivers the selected
      * history, then ends.
+     *
+     * @param until the latest stamp wanted, inclusive
+     * @return this builder
      */
     public SubscriptionBuilder<T> until(Instant until) {
         Checks.notNull("until", until);
@@ -163,7 +183,12 @@ public final class SubscriptionBuilder<T> {
         return this;
     }
 
-    /** Ends with {@link EndReason#LIMIT_REACHED} after {@code limit} deliveries; at least 1. */
+    /**
+     * Ends with {@link EndReason#LIMIT_REACHED} after {@code limit} deliveries; at least 1.
+     *
+     * @param limit how many deliveries at most
+     * @return this builder
+     */
     public SubscriptionBuilder<T> limit(long limit) {
         this.limit = Checks.positive("limit", limit);
         return this;
@@ -174,6 +199,8 @@ public final class SubscriptionBuilder<T> {
      * with the subscription): the dispatcher only puts matching events into its buffer, so a slow or stuck handler
      * holds up nobody else. What happens when the buffer is full is set by {@link #buffer(int, Overflow)};
      * by default 1024 events, {@link Overflow#DROP_OLDEST}.
+     *
+     * @return this builder
      */
     public SubscriptionBuilder<T> async() {
         this.async = true;
@@ -187,6 +214,9 @@ public final class SubscriptionBuilder<T> {
      * from {@code execute}) ends the subscription with {@link EndReason#HANDLER_FAILED}, its exception in
      * {@link Subscription#failure()}; the events still buffered are counted in {@link Subscription#dropped()} and
      * the end is logged at WARNING. Close waits for the tasks, not for the executor.
+     *
+     * @param executor runs the handler's tasks
+     * @return this builder
      */
     public SubscriptionBuilder<T> async(Executor executor) {
         this.executor = Checks.notNull("executor", executor);
@@ -197,6 +227,10 @@ public final class SubscriptionBuilder<T> {
     /**
      * The buffer of an async subscription: how many matched events it may hold undelivered (1 to 2^30), and what
      * to do when it is full. Memory per subscriber is bounded by this size.
+     *
+     * @param overflow what to do when the buffer is full
+     * @param size the buffer's size, in events
+     * @return this builder
      */
     public SubscriptionBuilder<T> buffer(int size, Overflow overflow) {
         if (size < 1 || size > EventHub.Builder.MAX_CAPACITY) {
@@ -215,6 +249,8 @@ public final class SubscriptionBuilder<T> {
      * the dispatcher, so it may still be running when this returns. With {@link #async()} the handler is called on
      * the subscription's own consumer instead.
      *
+     * @param handler called with each selected event
+     * @return the subscription, registered
      * @throws NullPointerException  if {@code handler} is null
      * @throws IllegalStateException if a buffer was set without {@code async}
      * @throws HubClosedException    if the hub is closed
@@ -265,6 +301,8 @@ public final class SubscriptionBuilder<T> {
      * ({@code since}/{@code afterSequence}) that history no longer covers ends with {@code onError}, as with
      * {@link #requireHistory()}. Subscribing to a closed hub signals {@code onError} with a
      * {@link HubClosedException}.
+     *
+     * @return a publisher of this selection
      */
     public Flow.Publisher<T> publisher() {
         final SubscriptionBuilder<T> settings = copy();
@@ -312,6 +350,9 @@ public final class SubscriptionBuilder<T> {
      * Subscribes a consumer of events alone; see {@link #subscribe(EventHandler)}. A consumer cannot be told of a
      * gap (truncated history, overflow drops), so gaps are logged at WARNING level and counted in
      * {@link Subscription#dropped()} where they are drops; subscribe an {@link EventHandler} to act on them.
+     *
+     * @param consumer called with each selected event
+     * @return the subscription, registered
      */
     public Subscription subscribe(Consumer<? super T> consumer) {
         Checks.notNull("consumer", consumer);
