@@ -3,6 +3,8 @@ package dev.eventhub.cli;
 import dev.eventhub.EndReason;
 import dev.eventhub.EventHub;
 import dev.eventhub.HubStats;
+import dev.eventhub.Ingest;
+import dev.eventhub.JsonLinesTcpSource;
 import dev.eventhub.JsonFileReader;
 import dev.eventhub.SinkSubscription;
 import dev.eventhub.Sinks;
@@ -11,6 +13,9 @@ import dev.eventhub.StateWatcher;
 import dev.eventhub.Subscription;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +91,7 @@ final class Demo {
 
             informer(hub);
             logDriver(hub);
+            ingest();
 
             HubStats stats = hub.stats();
             out.println();
@@ -195,6 +201,70 @@ final class Demo {
         out.println("$ java -jar eventhub.jar events " + String.join(" ", args));
         Events.parse(List.of(args), out, out, java.time.Clock.system(zone)).run();
         out.println("(the files stay in " + file.getParent() + " to try `events` on)");
+    }
+
+    /**
+     * Part 7, Swarm's event monitor done right: a loopback server streams numbered events as JSON lines and drops the
+     * connection every few events; an {@link Ingest} reconnects with backoff and resumes after the last event it got,
+     * so nothing is lost or repeated.
+     */
+    private void ingest() throws InterruptedException {
+        out.println();
+        out.println("== 7. Ingest: a remote stream that keeps dropping the connection, resumed each time ==");
+        final int total = 30;
+        final int burst = 7;
+        try (EventHub<Integer> remote = EventHub.<Integer>builder().name("remote").build();
+             ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger serving = new java.util.concurrent.atomic.AtomicInteger();
+            Thread serverThread = new Thread(() -> serve(server, total, burst, serving), "demo-flaky-server");
+            serverThread.setDaemon(true);
+            serverThread.start();
+            List<Integer> received = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch all = new CountDownLatch(total);
+            remote.subscribe(n -> {
+                received.add(n);
+                all.countDown();
+            });
+            JsonLinesTcpSource<Integer> source = new JsonLinesTcpSource<>("127.0.0.1", server.getLocalPort(),
+                    line -> Integer.valueOf(line.replaceAll("\\D", "")), String::valueOf);
+            out.println("server: " + total + " events as JSON lines, dropping the connection after every " + burst);
+            Ingest<Integer> ingest = Ingest.builder(remote, source)
+                    .backoff(Duration.ofMillis(5), Duration.ofMillis(50), 2.0).start();
+            boolean complete = all.await(10, TimeUnit.SECONDS);
+            ingest.stop();
+            boolean inOrder;
+            synchronized (received) {
+                inOrder = received.equals(java.util.stream.IntStream.rangeClosed(1, total).boxed().toList());
+            }
+            out.println("ingest: " + received.size() + " of " + total + " events" + (complete && inOrder
+                    ? ", each once and in order" : ", INCOMPLETE") + ", over " + serving.get()
+                    + " connections; each reconnect resumed after the last event received");
+        } catch (IOException e) {
+            out.println("ingest: could not open a loopback socket (" + e + "); skipped");
+        }
+    }
+
+    /** The flaky server: reads the client's resume token, sends the next few events, hangs up. */
+    private static void serve(ServerSocket server, int total, int burst,
+                              java.util.concurrent.atomic.AtomicInteger serving) {
+        while (!server.isClosed()) {
+            try (Socket socket = server.accept()) {
+                String hello = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                String token = hello == null ? "" : hello.replaceAll("\\D", "");
+                int from = token.isEmpty() ? 1 : Integer.parseInt(token) + 1;
+                if (from <= total) {
+                    serving.incrementAndGet();
+                }
+                StringBuilder lines = new StringBuilder();
+                for (int n = from; n < from + burst && n <= total; n++) {
+                    lines.append("{\"seq\":").append(n).append("}\n");
+                }
+                socket.getOutputStream().write(lines.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException closedOrDropped) {
+                // next connection, or the demo is over
+            }
+        }
     }
 
     /** One producer thread per container, each publishing its container's lifecycle in order. */

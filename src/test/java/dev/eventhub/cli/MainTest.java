@@ -54,6 +54,11 @@ class MainTest {
         assertThat(lines.subList(logDriver + 3, logDriver + 5)).allMatch(l -> l.matches(isula))
                 .allMatch(l -> l.contains(" die ") && l.endsWith(", exitCode=137)") && l.contains(", pid="))
                 .anyMatch(l -> l.contains("name=web")).anyMatch(l -> l.contains("name=db"));
+        int ingest = lines.indexOf("== 7. Ingest: a remote stream that keeps dropping the connection, resumed each time ==");
+        assertThat(lines.subList(ingest + 1, ingest + 3)).containsExactly(
+                "server: 30 events as JSON lines, dropping the connection after every 7",
+                "ingest: 30 of 30 events, each once and in order, over 5 connections; each reconnect resumed after the "
+                        + "last event received");
         assertThat(err()).isEmpty();
     }
 
