@@ -87,6 +87,8 @@ final class AsyncDelivery implements Runnable {
     private final long slowNanos;
     private final String hubName;
     private final long highWatermark;
+    /** Deliveries of the current drain already added to the hub's count (consumer only). */
+    private int countedEarly;
     /** The handler, if it wants to hear when the consumer has caught up; null otherwise (no cost then). */
     private final BatchEnd batchEnd;
     /** A Reactive Streams subscriber this delivery serves (demand-driven, terminal signals); null otherwise. */
@@ -387,9 +389,10 @@ final class AsyncDelivery implements Runnable {
     }
 
     private int drainCounted(int max) {
+        countedEarly = 0;
         int delivered = drain(max);
-        if (delivered > 0) {
-            subscription.dispatcher.asyncDelivered(delivered);
+        if (delivered > countedEarly) {
+            subscription.dispatcher.asyncDelivered(delivered - countedEarly);
         }
         return delivered;
     }
@@ -427,6 +430,10 @@ final class AsyncDelivery implements Runnable {
                     long gap = trailingGap;
                     if (gap > 0) {
                         call(null, 0, 0, gap, false);
+                    }
+                    if (delivered > 0) { // count them before the end is visible: close() may return right after
+                        subscription.dispatcher.asyncDelivered(delivered);
+                        countedEarly = delivered;
                     }
                     subscription.finish(end, null);
                     stop();

@@ -647,6 +647,9 @@ final class Dispatcher implements Runnable {
         schedules.clear();
         deadlines.clear();
         ring.clear();
+        // Counters before the latch: close() returns as soon as it opens, and stats() must be final by then.
+        DELIVERED.setRelease(this, deliveredCount);
+        ROUNDS.setRelease(this, rounds);
         terminated.countDown();
     }
 
