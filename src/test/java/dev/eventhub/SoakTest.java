@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * every drop reported through onGap). The CI-sized version of this mix, with joins, replays, cancels and Flow
  * subscribers, is {@link MixedSubscribersStressTest} in the normal suite.
  *
- * <p><b>Hook for issues 5 and 6:</b> {@link #extraSubscribers} is where the state view and the json-file sink attach
- * themselves to the same hub and add their own final checks (each returns a check run after close).
+ * <p>{@link #extraSubscribers} adds a state view with a watcher and a rotating json-file sink to the same hub, each
+ * with its own final check run after close.
  */
 @Tag("stress")
 class SoakTest {
@@ -46,8 +46,42 @@ class SoakTest {
      * Hook: the state view (issue 5) and the json-file sink (issue 6) subscribe here to the soak's hub and return the
      * checks to run after close. Events are {@code Long}s encoding {@code (producer + 1) << 32 | counter}.
      */
-    static List<FinalCheck> extraSubscribers(EventHub<Long> hub) {
-        return List.of(stateView(hub));
+    static List<FinalCheck> extraSubscribers(EventHub<Long> hub) throws java.io.IOException {
+        return List.of(stateView(hub), jsonFileSink(hub));
+    }
+
+    /**
+     * A json-file sink, rotating and compressing, fed every 1,000th event of each producer (the whole stream would be
+     * gigabytes): after close, the files must hold exactly those events, in sequence order, with nothing not written.
+     */
+    private static FinalCheck jsonFileSink(EventHub<Long> hub) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("eventhub-soak-");
+        java.nio.file.Path file = dir.resolve("soak.log");
+        SinkSubscription sink = hub.events().filter(e -> (e & 0xFFFF_FFFFL) % 1000 == 0).attach(Sinks.open(
+                "json-file", java.util.Map.of("path", file.toString(), "max-size", "256k", "max-file", "1000",
+                        "compress", "true"), (Long e) -> Long.toString(e)));
+        return () -> {
+            assertThat(sink.await(WAIT)).isTrue();
+            long expected = PRODUCERS * ((EVENTS + 999) / 1000);
+            List<Long> events = new ArrayList<>();
+            long[] lastSequence = {0};
+            JsonFileReader.Result result = JsonFileReader.of(file).read(record -> {
+                assertThat(record.sequence()).isGreaterThan(lastSequence[0]);
+                lastSequence[0] = record.sequence();
+                events.add(Long.parseLong(record.event()));
+            });
+            assertThat(result.problems()).isEmpty();
+            assertThat(sink.notWritten()).isZero();
+            assertThat(sink.written()).isEqualTo(expected);
+            assertThat(events).hasSize((int) expected).doesNotHaveDuplicates()
+                    .allMatch(e -> (e & 0xFFFF_FFFFL) % 1000 == 0);
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path f : files.toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        };
     }
 
     /**
