@@ -18,7 +18,8 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 
 /**
- * Replay, {@code since}, {@code afterSequence}, {@code requireHistory}, {@code until}, {@code limit} and filters,
+ * Replay, {@code since}, {@code afterSequence}, {@code requireHistory}, {@code until}, {@code limit}, filters and
+ * topic selections (exact topics and patterns, alone or together),
  * checked against a plain list model (PRODUCT.md sections 3-4), on a hub stepped by hand with a manual clock.
  *
  * <p>A random program publishes events (stepping the dispatcher and moving the clock between them, often by 0 so
@@ -151,6 +152,11 @@ class ReplayModelProperties {
         hub.close();
     }
 
+    /** Every value has a topic {@code g<v % 3>/t<v % 4>}: twelve topics in three groups. */
+    static String topicOf(Integer value) {
+        return "g" + (value % 3) + "/t" + (value % 4);
+    }
+
     @Provide
     Arbitrary<Integer> histories() {
         return Arbitraries.of(0, 1, 4, 16);
@@ -171,7 +177,7 @@ class ReplayModelProperties {
         Arbitrary<Action> publish = item.list().ofMinSize(1).ofMaxSize(6).map(Publish::new);
         Arbitrary<Action> step = Arbitraries.just(new Step());
         Arbitrary<Action> advance = advances.map(Advance::new);
-        Arbitrary<Action> subscribe = Arbitraries.integers().between(0, 40).list().ofSize(10).map(Subscribe::new);
+        Arbitrary<Action> subscribe = Arbitraries.integers().between(0, 40).list().ofSize(12).map(Subscribe::new);
         Arbitrary<Action> cancel = Arbitraries.integers().between(0, 20).map(Cancel::new);
         Arbitrary<Action> action = Arbitraries.frequencyOf(Tuple.of(6, publish), Tuple.of(3, step),
                 Tuple.of(2, advance), Tuple.of(5, subscribe), Tuple.of(1, cancel));
@@ -227,6 +233,8 @@ class ReplayModelProperties {
         final long limit;
         final int modulus;
         final int remainder;
+        /** Which event values the topic selection takes; null for no topic selection. */
+        java.util.function.IntPredicate topics;
         final Subscription subscription;
         final Recorder recorder;
         final List<Object> expected = new ArrayList<>();
@@ -268,7 +276,8 @@ class ReplayModelProperties {
                 end = EndReason.UNTIL_REACHED;
                 return;
             }
-            if (!selects(e) || (modulus != 0 && e.value() % modulus != remainder)) {
+            if (!selects(e) || (modulus != 0 && e.value() % modulus != remainder)
+                    || (topics != null && !topics.test(e.value()))) {
                 return;
             }
             expected.add(e);
@@ -303,7 +312,7 @@ class ReplayModelProperties {
             this.capacity = capacity;
             this.farPastSince = farPastSince;
             this.hub = EventHub.<Integer>builder().name("model").capacity(capacity).history(history).clock(clock)
-                    .buildManual();
+                    .topic(ReplayModelProperties::topicOf).buildManual();
             trace.append("history=").append(history).append(" capacity=").append(capacity).append('\n');
         }
 
@@ -451,7 +460,8 @@ class ReplayModelProperties {
          * Knobs: 0 mode (live, since, afterSequence), 1 selector, 2 since kind (at an event's stamp, relative to
          * the clock, before everything), 3 since offset, 4 requireHistory, 5 until kind (none, relative to the
          * clock, relative to since or to an event's stamp), 6 until offset, 7 limit (0 = none), 8 filter modulus
-         * (none, 2, 3), 9 filter remainder.
+         * (none, 2, 3), 9 filter remainder, 10 topic selection (none, one topic, two topics, a {@code g/*} pattern,
+         * a {@code g/**} pattern or a topic), 11 which topics.
          */
         void subscribe(List<Integer> knobs) {
             final Mode mode = Mode.values()[knobs.get(0) % 3];
@@ -539,6 +549,40 @@ class ReplayModelProperties {
                 builder.filter(e -> e % m == r);
                 description.append(" filter(e % ").append(m).append(" == ").append(r).append(')');
             }
+            java.util.function.IntPredicate topics = null;
+            int topicKind = knobs.get(10) % 5;
+            int t = knobs.get(11);
+            switch (topicKind) {
+                case 1 -> { // one exact topic
+                    String topic = topicOf(t % 12);
+                    builder.topics(topic);
+                    topics = v -> topicOf(v).equals(topic);
+                    description.append(" topics(").append(topic).append(')');
+                }
+                case 2 -> { // two exact topics, given in two calls
+                    String a = topicOf(t % 12);
+                    String b = topicOf((t / 3) % 12);
+                    builder.topics(a).topics(b);
+                    topics = v -> topicOf(v).equals(a) || topicOf(v).equals(b);
+                    description.append(" topics(").append(a).append(", ").append(b).append(')');
+                }
+                case 3 -> { // one segment wildcard
+                    String group = "g" + (t % 3);
+                    builder.topicPattern(group + "/*");
+                    topics = v -> topicOf(v).startsWith(group + "/");
+                    description.append(" topicPattern(").append(group).append("/*)");
+                }
+                case 4 -> { // a pattern ORed with an exact topic
+                    String group = "g" + (t % 3);
+                    String exact = topicOf((t / 3) % 12);
+                    builder.topicPattern(group + "/**").topics(exact);
+                    topics = v -> topicOf(v).startsWith(group + "/") || topicOf(v).equals(exact);
+                    description.append(" topicPattern(").append(group).append("/**) topics(").append(exact)
+                            .append(')');
+                }
+                default -> {
+                }
+            }
             description.append(" at ").append(now - START).append(", dispatched ").append(current)
                     .append(", accepted ").append(accepted);
             trace.append("subscribe sub#").append(subs.size()).append(' ').append(description).append('\n');
@@ -547,6 +591,7 @@ class ReplayModelProperties {
             Subscription subscription = builder.subscribe(recorder);
             ModelSub sub = new ModelSub(subs.size(), description.toString(), mode, since, after, accepted, until,
                     limit, modulus, remainder, subscription, recorder);
+            sub.topics = topics;
             subs.add(sub);
 
             // The model of registration: gap (or HISTORY_TRUNCATED), replay of the retained events, until check.
