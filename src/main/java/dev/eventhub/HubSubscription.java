@@ -5,9 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
@@ -225,35 +223,17 @@ final class HubSubscription extends Deadline implements Subscription {
 
     @Override
     public EndReason await() throws InterruptedException {
-        try {
-            return endedFuture.get();
-        } catch (ExecutionException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return Ends.await(endedFuture);
     }
 
     @Override
     public boolean await(Duration timeout) throws InterruptedException {
-        Checks.notNegative("timeout", timeout);
-        return awaitNanos(Checks.toNanos(timeout));
+        return Ends.await(endedFuture, timeout);
     }
 
     @Override
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-        Checks.notNegative("timeout", timeout);
-        Checks.notNull("unit", unit);
-        return awaitNanos(unit.toNanos(timeout));
-    }
-
-    private boolean awaitNanos(long nanos) throws InterruptedException {
-        try {
-            endedFuture.get(nanos, TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException impossible) {
-            throw new IllegalStateException(impossible);
-        }
+        return Ends.await(endedFuture, timeout, unit);
     }
 
     @Override
