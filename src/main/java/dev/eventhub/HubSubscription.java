@@ -223,6 +223,11 @@ final class HubSubscription extends Deadline implements Subscription {
 
     @Override
     public EndReason await() throws InterruptedException {
+        if (end == null && async == null && dispatcher.inRound()) {
+            throw new IllegalStateException("await: called from a handler of hub '" + dispatcher.name() + "' on an "
+                    + "inline subscription that has not ended (the dispatcher would wait for itself); use ended() "
+                    + "or await(timeout)");
+        }
         return Ends.await(endedFuture);
     }
 

@@ -34,6 +34,8 @@ public interface Subscription {
      * Waits until the subscription ends.
      *
      * @return why it ended
+     * @throws IllegalStateException if called from a handler on the hub's dispatcher for an inline subscription that
+     *                               has not ended: only the dispatcher could end it, and it would be waiting
      * @throws InterruptedException if interrupted while waiting
      */
     EndReason await() throws InterruptedException;

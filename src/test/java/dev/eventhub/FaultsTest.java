@@ -174,6 +174,29 @@ class FaultsTest {
     // ------------------------------------------------------------------ cancel from inside handlers
 
     @Test
+    void awaitingAnInlineSubscriptionFromAHandlerIsRefusedInsteadOfDeadlocking() throws Exception {
+        EventHub<Integer> hub = EventHub.<Integer>builder().name("await-in-handler").build();
+        Subscription other = hub.subscribe(event -> { });
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        hub.subscribe(event -> {
+            try {
+                other.await();
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+            done.countDown();
+        });
+        hub.publish(1);
+        assertThat(done.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(thrown.get()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("await: called from a handler of hub 'await-in-handler'");
+        hub.publish(2); // the dispatcher is still serving
+        hub.close();
+        assertThat(other.await()).isEqualTo(EndReason.HUB_CLOSED);
+    }
+
+    @Test
     void aClockThatThrowsDoesNotKillTheDispatcherAndTimeStandsStill() throws Exception {
         AtomicLong calls = new AtomicLong();
         long start = Checks.epochNanos(ManualClock.START);
