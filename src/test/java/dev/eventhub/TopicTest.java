@@ -65,12 +65,38 @@ class TopicTest {
         "a/*/c/**, a/b/d, false",
         "web, web, true",
         "web, web2, false",
+        "default/pod/*, default/pod/, true",
+        "default/pod/*, /default/pod/x, false",
+        "a/b/c/*, a/b/c/d, true",
+        "a/b/c/*, a/b/c, false",
+        "a/b/c/*, a/b/x/d, false",
+        "a/b/c/*, x/a/b/c/d, false",
     })
     void patternsMatchWholeSegments(String pattern, String topic, boolean matches) {
         List<String> seen = collect(hub.events().topicPattern(pattern));
         publish(topic);
         assertThat(seen).hasSize(matches ? 1 : 0);
         assertThat(TopicPattern.parse("p", pattern).matches(topic)).isEqualTo(matches);
+    }
+
+    /** The {@code a/b/*} shape has a fast path of its own; it must agree with the trie and be pruned like it. */
+    @Test
+    void prefixPatternsAgreeWithTheTrieAndArePrunedOnCancel() {
+        List<String> fast = new ArrayList<>();
+        Subscription one = hub.events().topicPattern("ns/pod/*").subscribe(fast::add);
+        List<String> viaTrie = new ArrayList<>();
+        Subscription other = hub.events().topicPattern("*/pod/*").subscribe(viaTrie::add);
+        List<String> twice = collect(hub.events().topicPattern("ns/pod/*").topicPattern("ns/**").topics("ns/pod/a"));
+        publish("ns/pod/a", "ns/pod/b", "ns/pod", "ns/pod/a/b", "xs/pod/c", "ns/svc/a");
+        assertThat(fast).containsExactly("ns/pod/a", "ns/pod/b");
+        assertThat(viaTrie).containsExactly("ns/pod/a", "ns/pod/b", "xs/pod/c");
+        assertThat(twice).containsExactly("ns/pod/a", "ns/pod/b", "ns/pod", "ns/pod/a/b", "ns/svc/a");
+        one.cancel();
+        other.cancel();
+        publish("ns/pod/z");
+        assertThat(fast).hasSize(2);
+        assertThat(twice).endsWith("ns/pod/z");
+        assertThat(hub.dispatcher().indexedSubscriptions()).isEqualTo(1);
     }
 
     @Test
