@@ -1,9 +1,17 @@
 /**
- * eventhub: an embeddable, in-process event hub. Only {@code dev.eventhub} is API; the command line in
- * {@code dev.eventhub.cli} is reached through the jar's main class.
+ * eventhub: an embeddable, in-process event hub.
+ *
+ * <ul>
+ *   <li>{@code dev.eventhub}: the hub, its API and its engine (the engine is package-private);</li>
+ *   <li>{@code dev.eventhub.io}: what connects a hub to the outside, built on the hub's public API only: sinks and
+ *       the json-file driver, its reader, the log copier, the reconnecting ingest and its sources.</li>
+ * </ul>
+ * {@code dev.eventhub.internal} (argument checks shared by both) is not exported, and the command line in
+ * {@code dev.eventhub.cli} is reached through the jar's main class. The hub package never imports the others.
  */
 module dev.eventhub {
     requires jdk.jfr;
 
     exports dev.eventhub;
+    exports dev.eventhub.io;
 }

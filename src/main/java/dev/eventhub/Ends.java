@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

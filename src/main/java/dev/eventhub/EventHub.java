@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -252,6 +253,14 @@ public final class EventHub<T> implements AutoCloseable {
         if (size > ingress.capacity()) {
             throw new IllegalArgumentException("events: " + size + " elements (expected: at most the capacity of hub '"
                     + name + "', " + ingress.capacity() + ")");
+        }
+        if (events instanceof java.util.RandomAccess) {
+            for (int i = 0; i < size; i++) { // no iterator: publishing a batch allocates nothing
+                if (events.get(i) == null) {
+                    throw new NullPointerException("events[" + i + "]: null (expected: not null)");
+                }
+            }
+            return;
         }
         int index = 0;
         for (T event : events) {

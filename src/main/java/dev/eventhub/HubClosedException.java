@@ -7,7 +7,14 @@ public final class HubClosedException extends IllegalStateException {
     /** The name of the closed hub. */
     private final String hubName;
 
-    HubClosedException(String hubName, String operation) {
+    /**
+     * An operation refused because the hub is closed; public so that what is built on a hub (its sinks, copiers,
+     * ingests) refuses in the same words.
+     *
+     * @param hubName   the name of the closed hub
+     * @param operation what was refused, such as {@code publish}
+     */
+    public HubClosedException(String hubName, String operation) {
         super("hub '" + hubName + "' is closed: " + operation + " refused");
         this.hubName = hubName;
     }

@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.time.Instant;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;

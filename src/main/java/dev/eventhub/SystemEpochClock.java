@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.time.Instant;
 import java.util.function.LongSupplier;
 

@@ -1,5 +1,6 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
 import java.util.Arrays;
 
 /**

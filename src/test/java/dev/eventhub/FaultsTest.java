@@ -1,5 +1,7 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

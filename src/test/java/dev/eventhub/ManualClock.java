@@ -1,5 +1,7 @@
 package dev.eventhub;
 
+import dev.eventhub.internal.Checks;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;

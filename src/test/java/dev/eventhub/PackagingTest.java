@@ -14,21 +14,53 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-/** The artifact's shape: a module exporting only the API package, and no runtime dependency. */
+/**
+ * The artifact's shape: a module exporting the hub and its adapters and nothing else, no runtime dependency, and
+ * the hub package independent of every other package of the jar.
+ */
 class PackagingTest {
     @Test
-    void theModuleExportsOnlyTheApiPackage() throws Exception {
+    void theModuleExportsTheHubAndItsAdaptersAndNothingElse() throws Exception {
         ModuleDescriptor descriptor;
         try (InputStream in = Files.newInputStream(Path.of("target/classes/module-info.class"))) {
             descriptor = ModuleDescriptor.read(in);
         }
         assertThat(descriptor.name()).isEqualTo("dev.eventhub");
-        assertThat(descriptor.exports()).hasSize(1);
-        ModuleDescriptor.Exports export = descriptor.exports().iterator().next();
-        assertThat(export.source()).isEqualTo("dev.eventhub");
-        assertThat(export.isQualified()).isFalse();
+        assertThat(descriptor.exports()).allMatch(export -> !export.isQualified());
+        assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source))
+                .containsExactlyInAnyOrder("dev.eventhub", "dev.eventhub.io");
+        assertThat(descriptor.packages()).contains("dev.eventhub.internal", "dev.eventhub.cli");
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
                 .containsExactlyInAnyOrder("java.base", "jdk.jfr");
+    }
+
+    /**
+     * The rule of the layout: the hub ({@code dev.eventhub}) knows nothing of what is built on it. Read from the
+     * compiled classes, so a fully qualified name or a string-free reference cannot slip past an import check.
+     */
+    @Test
+    void theHubPackageReferencesNoOtherPackageOfTheJarButTheInternalOne() throws Exception {
+        List<String> offenders = new ArrayList<>();
+        try (var classes = Files.list(Path.of("target/classes/dev/eventhub"))) {
+            for (Path file : (Iterable<Path>) classes.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                String constants = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("dev/eventhub/([a-z]+)/").matcher(constants);
+                while (m.find()) {
+                    if (!m.group(1).equals("internal")) {
+                        offenders.add(file.getFileName() + " -> dev.eventhub." + m.group(1));
+                    }
+                }
+            }
+        }
+        assertThat(offenders).as("references from the hub package to the packages built on it").isEmpty();
+    }
+
+    /** The check above can fail: it finds the reference every adapter class makes to the hub package. */
+    @Test
+    void theReferenceScanSeesReferencesBetweenPackages() throws Exception {
+        String constants = new String(Files.readAllBytes(Path.of("target/classes/dev/eventhub/io/Sinks.class")),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(constants).contains("dev/eventhub/EventHub");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.eventhub;
 
+import dev.eventhub.io.Sinks;
+import dev.eventhub.io.JsonFileReader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;

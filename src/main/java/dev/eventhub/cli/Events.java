@@ -1,7 +1,7 @@
 package dev.eventhub.cli;
 
-import dev.eventhub.JsonFileReader;
-import dev.eventhub.JsonRecord;
+import dev.eventhub.io.JsonFileReader;
+import dev.eventhub.io.JsonRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.eventhub.EventHub;
 import dev.eventhub.Sink;
-import dev.eventhub.Sinks;
+import dev.eventhub.io.Sinks;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

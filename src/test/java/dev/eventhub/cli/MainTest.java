@@ -1,5 +1,6 @@
 package dev.eventhub.cli;
 
+import dev.eventhub.io.Ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

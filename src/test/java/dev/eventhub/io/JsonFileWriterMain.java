@@ -1,5 +1,6 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.EventHub;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
 /**
  * Where an {@link Ingest} pulls events from: a remote event stream (Swarm's engine event monitor), a broker, a

@@ -1,5 +1,6 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.internal.Checks;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,5 +1,8 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.EventHub;
+import dev.eventhub.HubClosedException;
+import dev.eventhub.internal.Checks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

@@ -1,4 +1,4 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
 /**
  * One line of a process's output, as {@link LineCopier} publishes it (Docker's log message). A line longer than the

@@ -1,5 +1,7 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.EventHub;
+import dev.eventhub.HubClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.EventHub;
+import dev.eventhub.HubClosedException;
+import dev.eventhub.internal.Checks;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

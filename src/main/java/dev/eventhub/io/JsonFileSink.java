@@ -1,5 +1,6 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.Sink;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.Sink;
+import dev.eventhub.internal.Checks;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Set;

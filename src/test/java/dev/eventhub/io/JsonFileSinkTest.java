@@ -1,5 +1,10 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.Sink;
+import dev.eventhub.EndReason;
+import dev.eventhub.EventHub;
+import dev.eventhub.SinkSubscription;
+import dev.eventhub.Overflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

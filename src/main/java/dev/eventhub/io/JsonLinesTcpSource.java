@@ -1,5 +1,6 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
+import dev.eventhub.internal.Checks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package dev.eventhub;
+package dev.eventhub.io;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
