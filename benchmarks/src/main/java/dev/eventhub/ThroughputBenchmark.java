@@ -82,12 +82,17 @@ import reactor.core.publisher.Sinks;
  * the sink's serialization at the time, so they measure serialization, not a hand-off between cores (the other six
  * hand each event to one consumer thread). Read them as context; no target names them.
  *
- * <p><b>Secondary results</b> ({@code @AuxCounters}, totals per iteration): {@code retries}, producer attempts
- * that were refused and tried again (a full queue; Reactor's {@code FAIL_NON_SERIALIZED}; eventhub's rejected count)
- * — it is 0 where the peer blocks inside its own call (disruptor, submissionPublisher) or never refuses (guava,
- * rxjava); {@code batches}, consumer batches (eventhub: dispatcher rounds that had events; disruptor:
- * {@code onBatchStart}; mpsc: non-empty drains; 0 where not observable) and {@code batchSize}, delivered events
- * per batch over the iteration, LMAX's {@code AverageBatchSize} (0 where not observable).
+ * <p><b>Secondary results</b> ({@code @AuxCounters(EVENTS)}, totals per iteration): {@code retries}, producer
+ * attempts that were refused and tried again (a full queue; Reactor's {@code FAIL_NON_SERIALIZED}; eventhub's
+ * rejected count) — it is 0 where the peer blocks inside its own call (disruptor, submissionPublisher) or never
+ * refuses (guava, rxjava); {@code batches}, consumer batches (eventhub: dispatcher rounds that had events;
+ * disruptor: {@code onBatchStart}; mpsc: non-empty drains; 0 where not observable); {@code delivered}, events
+ * delivered in the iteration. The average batch, LMAX's {@code AverageBatchSize}, is {@code delivered / batches};
+ * it is <em>not</em> a counter of its own, because JMH adds up an {@code EVENTS} counter over all iterations and
+ * forks (per iteration the value is right, but the summary line would show iterations &times; forks &times; the
+ * average), and an {@code OPERATIONS} counter is divided by the iteration's duration (a rate, batches per second,
+ * not a size). Both totals add up correctly, so {@code benchmarks/report.py} computes the batch size as
+ * {@code Σ delivered / Σ batches} over the run (and per iteration from each counter's {@code rawData}).
  *
  * <p><b>Targets</b> ({@code PRODUCT.md} section 5; ratios of scores of the same run):
  * <ul>
@@ -306,20 +311,18 @@ public class ThroughputBenchmark {
     }
 
     /**
-     * Secondary results, totals per iteration: refused-and-retried publish attempts, consumer batches, delivered
-     * events (the primary score's numerator, as a check) and the average batch (delivered / batches).
+     * Secondary results, totals per iteration: refused-and-retried publish attempts, consumer batches and delivered
+     * events (the primary score's numerator). The average batch is {@code delivered / batches}, computed by
+     * {@code report.py} from the totals and not reported here: JMH sums an {@code EVENTS} counter over iterations
+     * and forks (right for a total, wrong for an average), and divides an {@code OPERATIONS} counter by time (a
+     * rate). See the class comment.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Counters {
         public long retries;
         public long batches;
-        long delivered;
-
-        /** Delivered events per consumer batch over the iteration; 0 where batches are not observable. */
-        public double batchSize() {
-            return batches == 0 ? 0 : (double) delivered / batches;
-        }
+        public long delivered;
 
         @Setup(Level.Iteration)
         public void reset() {
