@@ -148,27 +148,43 @@ public final class EventHub<T> implements AutoCloseable {
     }
 
     private boolean publishWithin(T event, long timeoutNanos) throws InterruptedException {
-        int status = ingress.offer(event);
+        return awaitAccepted(event, null, timeoutNanos);
+    }
+
+    /** Offers one event, or else a batch (when {@code event} is null): the status of {@link Ingress}. */
+    private int tryOffer(Object event, java.util.List<?> batch) {
+        return batch == null ? ingress.offer(event) : ingress.offerAll(batch);
+    }
+
+    /**
+     * Offers {@code event}, or {@code batch} when {@code event} is null, waiting up to {@code timeoutNanos} while
+     * the hub is full. What is refused is counted as rejected, one per event.
+     */
+    private boolean awaitAccepted(Object event, java.util.List<?> batch, long timeoutNanos)
+            throws InterruptedException {
+        int status = tryOffer(event, batch);
         if (status == Ingress.OK) {
             return true;
         }
+        final int count = batch == null ? 1 : batch.size();
+        final String operation = batch == null ? "publish" : "publishAll";
         if (status == Ingress.FULL && dispatcher.inRound()) {
             // A handler on the dispatcher: the only thread that makes room is this one, so waiting cannot end.
-            rejected.increment();
+            rejected.add(count);
             if (timeoutNanos != Long.MAX_VALUE) {
                 return false;
             }
-            throw new IllegalStateException("publish: called from a handler of hub '" + name + "' while it is full "
+            throw new IllegalStateException(operation + ": called from a handler of hub '" + name + "' while it is full "
                     + "(the dispatcher cannot wait for itself to make room; use offer or publish with a timeout)");
         }
         final long start = System.nanoTime();
         for (int attempt = 0; status == Ingress.FULL; attempt++) {
             if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos) {
-                rejected.increment();
+                rejected.add(count);
                 return false;
             }
             if (Thread.interrupted()) {
-                rejected.increment();
+                rejected.add(count);
                 throw new InterruptedException("interrupted while waiting for space in hub '" + name + "'");
             }
             if (attempt < PUBLISH_SPINS) {
@@ -178,13 +194,72 @@ public final class EventHub<T> implements AutoCloseable {
             } else {
                 LockSupport.parkNanos(this, PUBLISH_PARK_NANOS);
             }
-            status = ingress.offer(event);
+            status = tryOffer(event, batch);
         }
         if (status == Ingress.OK) {
             return true;
         }
-        rejected.increment();
-        throw new HubClosedException(name, "publish");
+        rejected.add(count);
+        throw new HubClosedException(name, operation);
+    }
+
+    /**
+     * Offers a batch of events without ever blocking: all of them or none. Accepted, they take consecutive
+     * sequences in list order, and no other producer's event comes between two of them.
+     *
+     * <p>The list is read, not kept; it must not be changed while this call runs (as with
+     * {@link java.util.Collection#addAll}).
+     *
+     * @param events the events, in order; not null, no null element, at most {@link Builder#capacity} of them
+     * @return {@code true} if the hub accepted the whole batch (an empty one included); {@code false} if the hub has
+     *         fewer free slots than the batch has events, or is closed, in which case the batch's events are counted
+     *         in {@link HubStats#rejected()}
+     * @throws NullPointerException     if {@code events} or one of its elements is null; nothing is offered
+     * @throws IllegalArgumentException if the batch is larger than the hub's capacity; nothing is offered
+     */
+    public boolean offerAll(java.util.List<? extends T> events) {
+        checkBatch(events);
+        if (ingress.offerAll(events) == Ingress.OK) {
+            return true;
+        }
+        rejected.add(events.size());
+        return false;
+    }
+
+    /**
+     * Publishes a batch of events, waiting while the hub has too few free slots for all of them (backpressure).
+     * The batch is accepted whole or not at all: it takes consecutive sequences in list order with one claim, and no
+     * other producer's event comes between two of them. A close racing the call accepts all of it or none.
+     *
+     * <p>The list is read, not kept; it must not be changed while this call runs. Interrupts, a full hub inside an
+     * inline handler and a closed hub are handled as by {@link #publish(Object)}, for the whole batch.
+     *
+     * @param events the events, in order; not null, no null element, at most {@link Builder#capacity} of them
+     * @throws NullPointerException     if {@code events} or one of its elements is null; nothing is published
+     * @throws IllegalArgumentException if the batch is larger than the hub's capacity (it could never fit)
+     * @throws HubClosedException       if the hub is closed, before or while waiting; nothing was accepted
+     * @throws InterruptedException     if interrupted while waiting for space; nothing was accepted
+     * @throws IllegalStateException    if called from an inline handler while the hub is too full for the batch
+     */
+    public void publishAll(java.util.List<? extends T> events) throws InterruptedException {
+        checkBatch(events);
+        awaitAccepted(null, events, Long.MAX_VALUE);
+    }
+
+    private void checkBatch(java.util.List<? extends T> events) {
+        Checks.notNull("events", events);
+        int size = events.size();
+        if (size > ingress.capacity()) {
+            throw new IllegalArgumentException("events: " + size + " elements (expected: at most the capacity of hub '"
+                    + name + "', " + ingress.capacity() + ")");
+        }
+        int index = 0;
+        for (T event : events) {
+            if (event == null) {
+                throw new NullPointerException("events[" + index + "]: null (expected: not null)");
+            }
+            index++;
+        }
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * consumer asleep. The flag is read on every offer but written only when the consumer parks, so it lives on the
  * producers' cache line.
  *
- * <p><b>Threads.</b> {@code offer}, {@code close}, {@code acceptedCount}, {@code size} and {@code wakeConsumer}
+ * <p><b>Threads.</b> {@code offer}, {@code offerAll}, {@code close}, {@code acceptedCount}, {@code size} and {@code wakeConsumer}
  * may be called from any thread; {@code poll}, {@code pollBlocking} and {@code parkConsumer} only from the one
  * consumer thread. Writes made by a producer before offering an element are visible to the consumer after it
  * polls that element.
@@ -74,6 +74,56 @@ final class Ingress extends IngressConsumerFields {
             }
         } while (!casProducerWord(word, word + 2));
         soElement((int) (index & mask), element);
+        if (lvConsumerParked()) {
+            wakeConsumer();
+        }
+        return OK;
+    }
+
+    /**
+     * Offers a batch of elements as one claim: they take consecutive slots, so no other producer's element lands
+     * between two of them, and the batch is accepted whole or not at all. Any thread. The caller has checked that
+     * no element is null and that the batch is no larger than the capacity.
+     *
+     * <p>One CAS of the producer word by {@code 2 * n} claims {@code n} slots; the elements are then stored in
+     * order with release semantics, so the consumer can start on the first while the last are being stored.
+     *
+     * @return {@link #OK}, {@link #FULL} (fewer than {@code n} free slots) or {@link #CLOSED}
+     */
+    int offerAll(java.util.List<?> elements) {
+        final int n = elements.size();
+        if (n == 0) {
+            return isClosed() ? CLOSED : OK;
+        }
+        final long capacity = this.capacity;
+        long limit = lvProducerLimit();
+        long word;
+        long index;
+        do {
+            word = lvProducerWord();
+            if ((word & CLOSED_BIT) != 0) {
+                return CLOSED;
+            }
+            index = word >>> 1;
+            if (index + n > limit) {
+                limit = lvConsumerIndex() + capacity;
+                if (index + n > limit) {
+                    return FULL;
+                }
+                soProducerLimit(limit); // racy as in offer: a lower limit only costs a re-read
+            }
+        } while (!casProducerWord(word, word + 2L * n));
+        final long mask = this.mask;
+        if (elements instanceof java.util.RandomAccess) {
+            for (int i = 0; i < n; i++) {
+                soElement((int) ((index + i) & mask), elements.get(i));
+            }
+        } else {
+            long slot = index;
+            for (Object element : elements) {
+                soElement((int) (slot++ & mask), element);
+            }
+        }
         if (lvConsumerParked()) {
             wakeConsumer();
         }

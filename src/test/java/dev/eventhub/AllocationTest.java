@@ -44,6 +44,42 @@ class AllocationTest {
     }
 
     @Test
+    void publishAllAllocatesNothingPerEvent() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+
+        EventHub<Object> hub = EventHub.builder().name("alloc-batch").capacity(1 << 10).history(1 << 10)
+                .buildManual();
+        long[] seen = new long[1];
+        hub.subscribe((e, sequence, nanos) -> seen[0]++);
+        java.util.List<Object> batch = java.util.Collections.nCopies(BURST, new Object());
+        Dispatcher dispatcher = hub.dispatcher();
+        long before = 0;
+        for (int round = 0; round < 2; round++) {
+            if (round == 1) {
+                before = threads.getCurrentThreadAllocatedBytes();
+            }
+            for (int i = 0; i < (round == 0 ? WARM_UP : MEASURED); i += BURST) {
+                try {
+                    hub.publishAll(batch);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                while (dispatcher.doWork() > 0) {
+                    // drain the batch
+                }
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        hub.close();
+        assertThat(seen[0]).isEqualTo(WARM_UP + MEASURED);
+        assertThat(allocated).as("bytes allocated for %d events published in batches", MEASURED)
+                .isLessThan(SLACK_BYTES);
+    }
+
+    @Test
     void topicRoutingAllocatesNothingEither() {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean

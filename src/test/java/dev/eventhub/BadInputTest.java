@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -94,6 +95,14 @@ class BadInputTest {
         rows.add(npe("publish(e, null)", hub -> hub.publish("e", null), "timeout"));
         rows.add(iae("publish(e, -1ns)", hub -> hub.publish("e", Duration.ofNanos(-1)),
                 "timeout: PT-0.000000001S (expected: >= 0)"));
+        rows.add(npe("publishAll(null)", hub -> hub.publishAll(null), "events"));
+        rows.add(npe("offerAll(null)", hub -> hub.offerAll(null), "events"));
+        rows.add(npe("publishAll([a, null])", hub -> hub.publishAll(Arrays.asList("a", null)), "events[1]"));
+        rows.add(npe("offerAll([null])", hub -> hub.offerAll(Arrays.asList((String) null)), "events[0]"));
+        rows.add(iae("publishAll(5 events into capacity 4)", hub -> hub.publishAll(List.of("a", "b", "c", "d", "e")),
+                "events: 5 elements (expected: at most the capacity of hub 'bad', 4)"));
+        rows.add(iae("offerAll(5 events into capacity 4)", hub -> hub.offerAll(List.of("a", "b", "c", "d", "e")),
+                "events: 5 elements (expected: at most the capacity of hub 'bad', 4)"));
         rows.add(npe("subscribe((Consumer) null)", hub -> hub.subscribe((Consumer<String>) null), "consumer"));
         rows.add(npe("subscribe((EventHandler) null)", hub -> hub.subscribe((EventHandler<String>) null), "handler"));
         rows.add(npe("every(null, supplier)", hub -> hub.every(null, () -> "tick"), "period"));
@@ -179,6 +188,8 @@ class BadInputTest {
                 "hub 'bad' is closed: publish refused"));
         rows.add(row("publish(e, timeout) after close", hub -> closed(hub).publish("late", Duration.ofSeconds(1)),
                 HubClosedException.class, "hub 'bad' is closed: publish refused"));
+        rows.add(row("publishAll after close", hub -> closed(hub).publishAll(List.of("late")),
+                HubClosedException.class, "hub 'bad' is closed: publishAll refused"));
         rows.add(row("subscribe after close", hub -> closed(hub).subscribe(e -> { }), HubClosedException.class,
                 "hub 'bad' is closed: subscribe refused"));
         rows.add(row("events()...subscribe after close", hub -> closed(hub).events().afterSequence(0).async()

@@ -1,6 +1,7 @@
 package dev.eventhub;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p><b>Sequential specification</b> ({@link Spec}): a FIFO queue of capacity {@value #CAPACITY} with a closed flag.
  * {@code offer(x)} returns CLOSED once closed, FULL when it holds {@value #CAPACITY} elements, otherwise appends and
- * returns OK; {@code close()} sets the flag and returns how many elements were ever accepted; {@code acceptedCount()}
+ * returns OK; {@code offerAll(x)} offers the batch {@code [x, x + 10]} as one: CLOSED, FULL unless both fit, or both
+ * appended in order; {@code close()} sets the flag and returns how many elements were ever accepted; {@code acceptedCount()}
  * is that number; {@code poll()} removes and returns the head, or null when empty.
  *
  * <p>{@code poll()} here is {@link Ingress#pollBlocking()} when something was accepted, the operation the dispatcher
@@ -32,6 +34,12 @@ public class IngressLincheckTest {
     @Operation
     public int offer(@Param(name = "x") int x) {
         return ingress.offer(x);
+    }
+
+    /** A batch of two, {@code x} then {@code x + 10}: one claim, both or neither. */
+    @Operation
+    public int offerAll(@Param(name = "x") int x) {
+        return ingress.offerAll(List.of(x, x + 10));
     }
 
     @Operation
@@ -78,6 +86,19 @@ public class IngressLincheckTest {
             }
             queue.add(x);
             accepted++;
+            return Ingress.OK;
+        }
+
+        public int offerAll(int x) {
+            if (closed) {
+                return Ingress.CLOSED;
+            }
+            if (queue.size() + 2 > CAPACITY) {
+                return Ingress.FULL;
+            }
+            queue.add(x);
+            queue.add(x + 10);
+            accepted += 2;
             return Ingress.OK;
         }
 
