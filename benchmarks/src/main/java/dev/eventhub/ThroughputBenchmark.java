@@ -14,6 +14,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +64,9 @@ import reactor.core.publisher.Sinks;
  * <ul>
  *   <li>{@code eventhub}: {@code hub.publish} of one event at a time (waits when full), idle strategy
  *       {@code YIELD}, capacity 64 Ki, history 4 Ki (the default), one inline subscriber;</li>
+ *   <li>{@code eventhubBatch}: the same hub, but each producer publishes its share with
+ *       {@code hub.publishAll(List)} in lists of {@link #CLAIM} events (the last list of a share is smaller, see
+ *       below). The lists are {@code ArrayList}s built once in setup, so the measured loop allocates nothing;</li>
  *   <li>{@code mpsc}: the ceiling. JCTools {@code MpscArrayQueue} (64 Ki) {@code offer}, one consumer thread that
  *       {@code drain}s up to 256 (the hub's dispatcher batch) and yields when empty;</li>
  *   <li>{@code disruptorSingle}: LMAX Disruptor 4, ring of 64 Ki, {@code ProducerType.SINGLE},
@@ -93,8 +97,9 @@ import reactor.core.publisher.Sinks;
  * hand each event to one consumer thread). Read them as context; no target names them.
  *
  * <p><b>Batches of {@value #CLAIM}.</b> A share is {@code BURST / producers} = 32768, 16384 or 8192 events, none a
- * multiple of {@value #CLAIM}: {@code disruptorBatch} claims {@code share / 250} full batches and then one batch of
- * the remainder (18, 134 or 192 events).
+ * multiple of {@value #CLAIM}: {@code eventhubBatch} and {@code disruptorBatch} publish {@code share / 250} full
+ * batches and then one batch of the remainder (18, 134 or 192 events), so both publish exactly the same sequence
+ * of batch sizes.
  *
  * <p><b>Combinations.</b> JMH runs every {@code impl} &times; {@code producers} pair it is given and has no way to
  * leave one out. {@code disruptorSingle} with more than one producer would be a broken program (two threads on a
@@ -121,8 +126,8 @@ import reactor.core.publisher.Sinks;
  *       configuration), ≥ 1.5 × disruptorMulti, ≥ 1.0 × submissionPublisher, ≥ 2 × abq, ≥ 3 × guava;</li>
  *   <li>P2, {@code producers = 2} and {@code 4}: eventhub ≥ 2 × disruptorMulti and ≥ 1.5 × submissionPublisher at
  *       the same count, and no collapse below 0.5 × mpsc;</li>
- *   <li>P12, {@code producers = 1} and {@code 2}: batch publish ≥ 1.0 × disruptorBatch (SINGLE at 1, MULTI
- *       at 2); the eventhub side ({@code publishAll}) is not measured yet;</li>
+ *   <li>P12, {@code producers = 1} and {@code 2}: eventhubBatch ≥ 1.0 × disruptorBatch (SINGLE at 1, MULTI
+ *       at 2);</li>
  *   <li>stability, {@code producers = 1}: eventhub's max/min over all measured iterations (every fork) ≤ 1.5 ×
  *       disruptorSingle's max/min in the same run.</li>
  * </ul>
@@ -147,13 +152,13 @@ public class ThroughputBenchmark {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     /** Sum of the payload values of one burst: 0 + 1 + ... + BURST-1. */
     static final long BURST_CHECKSUM = (long) BURST * (BURST - 1) / 2;
-    /** Events per {@code next(n)} claim (disruptorBatch). */
+    /** Events per {@code publishAll} list (eventhubBatch) and per {@code next(n)} claim (disruptorBatch). */
     static final int CLAIM = 250;
 
     @Param({"1", "2", "4"})
     public int producers;
 
-    @Param({"eventhub", "mpsc", "disruptorSingle", "disruptorMulti", "disruptorBatch", "abq",
+    @Param({"eventhub", "eventhubBatch", "mpsc", "disruptorSingle", "disruptorMulti", "disruptorBatch", "abq",
             "submissionPublisher", "guava", "reactor", "rxjava"})
     public String impl;
 
@@ -207,6 +212,7 @@ public class ThroughputBenchmark {
     private static Impl create(String impl, int producers) {
         return switch (impl) {
             case "eventhub" -> new HubImpl();
+            case "eventhubBatch" -> new HubBatchImpl();
             case "mpsc" -> new MpscImpl();
             case "disruptorSingle" -> new DisruptorImpl(ProducerType.SINGLE, 1);
             case "disruptorMulti" -> new DisruptorImpl(ProducerType.MULTI, 1);
@@ -611,6 +617,35 @@ public class ThroughputBenchmark {
             hub.close();
             if (!hub.awaitTermination(Duration.ofSeconds(5))) {
                 throw new IllegalStateException("eventhub did not terminate within 5 s");
+            }
+        }
+    }
+
+    /** eventhubBatch: the same hub, each share published with {@code publishAll} in lists of {@link #CLAIM}. */
+    static final class HubBatchImpl extends HubImpl {
+        /** Per producer, its share cut into lists of CLAIM (the last one smaller); built once, never changed. */
+        private List<List<Long>>[] lists;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void prepare(Long[] payload, int producers, int share) {
+            lists = new List[producers];
+            for (int p = 0; p < producers; p++) {
+                List<List<Long>> own = new ArrayList<>();
+                int from = p * share;
+                int to = from + share;
+                for (int lo = from; lo < to; lo += CLAIM) {
+                    own.add(new ArrayList<>(Arrays.asList(payload).subList(lo, Math.min(lo + CLAIM, to))));
+                }
+                lists[p] = own;
+            }
+        }
+
+        @Override
+        void publishShare(Long[] payload, int from, int to, Producer producer) throws InterruptedException {
+            final List<List<Long>> own = lists[producer.index];
+            for (int k = 0, n = own.size(); k < n; k++) { // indexed: no iterator in the measured loop
+                hub.publishAll(own.get(k));
             }
         }
     }
