@@ -3,7 +3,6 @@ package dev.eventhub;
 import com.google.common.eventbus.AllowConcurrentEvents;
 import com.google.common.eventbus.AsyncEventBus;
 import com.google.common.eventbus.Subscribe;
-import com.lmax.disruptor.EventTranslatorOneArg;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
@@ -15,6 +14,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -44,8 +44,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Sinks;
 
 /**
- * Targets P1 and P2: fan-in throughput, {@code producers} threads into one subscriber, for eventhub and its peers
- * in the same JMH run. The score is <b>delivered</b> events per second.
+ * Targets P1, P2 and P12: fan-in throughput, {@code producers} threads into one subscriber, for eventhub and its
+ * peers in the same JMH run. The score is <b>delivered</b> events per second.
  *
  * <p><b>Method</b> (see {@code shared/reference/benchmarking.md}). One invocation is a burst of {@link #BURST}
  * events: the benchmark thread wakes {@code producers - 1} pre-started producer threads and publishes the first
@@ -56,17 +56,31 @@ import reactor.core.publisher.Sinks;
  * full is wired in where the peer supports it, and counted, but should not happen. Every wait is bounded
  * ({@link #TIMEOUT_SECONDS}) and fails the iteration loudly. Each iteration's teardown fails the run unless the
  * subscriber received exactly what was published, with the right checksum (sum of the payload values), and each
- * producer published exactly its share.
+ * producer published exactly its share. This is the shape of LMAX's own perftests (count on the consumer side,
+ * stop the clock when the last event was handled, verify the sum), with JMH doing the repetition.
  *
- * <p><b>Implementations</b> ({@code impl}); every subscriber does the same work: read the {@code Long} payload,
- * add it to a checksum, count.
+ * <p><b>Configurations</b> ({@code impl}); every subscriber does the same work: read the {@code Long} payload,
+ * add it to a checksum, count. Each name below is the label the report uses.
  * <ul>
- *   <li>{@code eventhub}: {@code hub.publish} (waits when full), idle strategy {@code YIELD}, capacity 64 Ki,
- *       history 4 Ki (the default), one inline subscriber;</li>
+ *   <li>{@code eventhub}: {@code hub.publish} of one event at a time (waits when full), idle strategy
+ *       {@code YIELD}, capacity 64 Ki, history 4 Ki (the default), one inline subscriber;</li>
+ *   <li>{@code eventhubBatch}: the same hub, but each producer publishes its share with
+ *       {@code hub.publishAll(List)} in lists of {@link #CLAIM} events (the last list of a share is smaller, see
+ *       below). The lists are {@code ArrayList}s built once in setup, so the measured loop allocates nothing;</li>
  *   <li>{@code mpsc}: the ceiling. JCTools {@code MpscArrayQueue} (64 Ki) {@code offer}, one consumer thread that
  *       {@code drain}s up to 256 (the hub's dispatcher batch) and yields when empty;</li>
- *   <li>{@code disruptor}: LMAX Disruptor 4, {@code ProducerType.MULTI} ring of 64 Ki, {@code YieldingWaitStrategy},
- *       one {@code EventHandler}; {@code publishEvent} (claims with {@code next()}, waits when full);</li>
+ *   <li>{@code disruptorSingle}: LMAX Disruptor 4, ring of 64 Ki, {@code ProducerType.SINGLE},
+ *       {@code YieldingWaitStrategy}, one {@code EventHandler}; the producer loop is
+ *       {@code next() / get(sequence) / publish(sequence)}, one event per claim. This is LMAX's own
+ *       single-producer configuration ({@code OneToOneSequencedThroughputTest}: 64 Ki ring, Yielding, SINGLE).
+ *       A SINGLE sequencer must have one publishing thread, so this configuration exists at
+ *       {@code producers = 1} only (see "Combinations" below);</li>
+ *   <li>{@code disruptorMulti}: the same, {@code ProducerType.MULTI}, one event per claim, at every producer
+ *       count: the Disruptor's multi-producer ingest, the same capability as the hub's;</li>
+ *   <li>{@code disruptorBatch}: the same ring and wait strategy, each producer claiming {@link #CLAIM} slots at a
+ *       time with {@code next(n)}, filling them and publishing them with {@code publish(lo, hi)} (the batch
+ *       publication of LMAX's {@code ThreeToOneSequencedBatchThroughputTest} and of the {@code producingBatch} JMH
+ *       benchmark); {@code ProducerType.SINGLE} at 1 producer, {@code MULTI} at 2 and 4;</li>
  *   <li>{@code abq}: {@code ArrayBlockingQueue} (64 Ki), producers {@code offer} then block in a timed
  *       {@code offer} when full, one consumer thread in {@code take()};</li>
  *   <li>{@code submissionPublisher}: JDK {@code SubmissionPublisher} on its own single-thread executor, max buffer
@@ -79,34 +93,55 @@ import reactor.core.publisher.Sinks;
  *   <li>{@code rxjava}: RxJava 3 {@code PublishSubject.create().toSerialized()}, one observer. No back-pressure.</li>
  * </ul>
  * {@code reactor} and {@code rxjava} have no consumer thread: the subscriber runs on whichever producer thread holds
- * the sink's serialization at the time, so they measure serialization, not a hand-off between cores (the other six
+ * the sink's serialization at the time, so they measure serialization, not a hand-off between cores (the others
  * hand each event to one consumer thread). Read them as context; no target names them.
  *
- * <p><b>Secondary results</b> ({@code @AuxCounters}, totals per iteration): {@code retries}, producer attempts
- * that were refused and tried again (a full queue; Reactor's {@code FAIL_NON_SERIALIZED}; eventhub's rejected count)
- * — it is 0 where the peer blocks inside its own call (disruptor, submissionPublisher) or never refuses (guava,
- * rxjava); {@code batches}, consumer batches (eventhub: dispatcher rounds that had events; disruptor:
- * {@code onBatchStart}; mpsc: non-empty drains; 0 where not observable) and {@code batchSize}, delivered events
- * per batch over the iteration, LMAX's {@code AverageBatchSize} (0 where not observable).
+ * <p><b>Batches of {@value #CLAIM}.</b> A share is {@code BURST / producers} = 32768, 16384 or 8192 events, none a
+ * multiple of {@value #CLAIM}: {@code eventhubBatch} and {@code disruptorBatch} publish {@code share / 250} full
+ * batches and then one batch of the remainder (18, 134 or 192 events), so both publish exactly the same sequence
+ * of batch sizes.
+ *
+ * <p><b>Combinations.</b> JMH runs every {@code impl} &times; {@code producers} pair it is given and has no way to
+ * leave one out. {@code disruptorSingle} with more than one producer would be a broken program (two threads on a
+ * single-producer sequencer), not a slow one, so its trial setup refuses it with an
+ * {@code IllegalArgumentException} saying so, before any thread starts: JMH reports that pair as failed and it
+ * has no score, hence no row in the results. {@code benchmarks/run} passes {@code -foe false}, so the rest of the
+ * run goes on; with {@code -foe true} give {@code disruptorSingle} its own run with {@code -p producers=1}.
+ *
+ * <p><b>Secondary results</b> ({@code @AuxCounters(EVENTS)}, totals per iteration): {@code retries}, producer
+ * attempts that were refused and tried again (a full queue; Reactor's {@code FAIL_NON_SERIALIZED}; eventhub's
+ * rejected count) — it is 0 where the peer blocks inside its own call (Disruptor, submissionPublisher) or never
+ * refuses (guava, rxjava); {@code batches}, consumer batches (eventhub: dispatcher rounds that had events;
+ * Disruptor: {@code onBatchStart}; mpsc: non-empty drains; 0 where not observable); {@code delivered}, events
+ * delivered in the iteration. The average batch, LMAX's {@code AverageBatchSize}, is {@code delivered / batches};
+ * it is <em>not</em> a counter of its own, because JMH adds up an {@code EVENTS} counter over all iterations and
+ * forks (per iteration the value is right, but the summary line would show iterations &times; forks &times; the
+ * average), and an {@code OPERATIONS} counter is divided by the iteration's duration (a rate, batches per second,
+ * not a size). Both totals add up correctly, so {@code benchmarks/report.py} computes the batch size as
+ * {@code Σ delivered / Σ batches} over the run (and per iteration from each counter's {@code rawData}).
  *
  * <p><b>Targets</b> ({@code PRODUCT.md} section 5; ratios of scores of the same run):
  * <ul>
- *   <li>P1, {@code producers = 1}: eventhub ≥ 0.7 × mpsc, ≥ 1.5 × disruptor, ≥ 1.0 × submissionPublisher,
- *       ≥ 2 × abq, ≥ 3 × guava;</li>
- *   <li>P2, {@code producers = 2} and {@code 4}: eventhub ≥ 2 × disruptor and ≥ 1.5 × submissionPublisher at the
- *       same count, and no collapse below 0.5 × mpsc.</li>
+ *   <li>P1, {@code producers = 1}: eventhub ≥ 0.7 × mpsc, ≥ 1.2 × disruptorSingle (LMAX's 1-producer
+ *       configuration), ≥ 1.5 × disruptorMulti, ≥ 1.0 × submissionPublisher, ≥ 2 × abq, ≥ 3 × guava;</li>
+ *   <li>P2, {@code producers = 2} and {@code 4}: eventhub ≥ 2 × disruptorMulti and ≥ 1.5 × submissionPublisher at
+ *       the same count, and no collapse below 0.5 × mpsc;</li>
+ *   <li>P12, {@code producers = 1} and {@code 2}: eventhubBatch ≥ 1.0 × disruptorBatch (SINGLE at 1, MULTI
+ *       at 2);</li>
+ *   <li>stability, {@code producers = 1}: eventhub's max/min over all measured iterations (every fork) ≤ 1.5 ×
+ *       disruptorSingle's max/min in the same run.</li>
  * </ul>
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ThroughputBenchmark -f 3 -wi 3 -i 5 -w 1s -r 1s}
- * (add {@code -prof gc} for bytes per delivered event). On a 2-core machine {@code producers = 4} runs six busy
- * threads on two cores: read the ratios, not the absolute numbers.
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ThroughputBenchmark -f 3 -wi 3 -i 5 -w 1s -r 1s -foe
+ * false} (add {@code -prof gc} for bytes per delivered event). On a 2-core machine {@code producers = 4} runs six
+ * busy threads on two cores: read the ratios, not the absolute numbers.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(value = 3, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ThroughputBenchmark {
     /** Events per invocation, split evenly between the producers; half of every queue's capacity. */
     static final int BURST = 1 << 15;
@@ -117,11 +152,14 @@ public class ThroughputBenchmark {
     static final long TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
     /** Sum of the payload values of one burst: 0 + 1 + ... + BURST-1. */
     static final long BURST_CHECKSUM = (long) BURST * (BURST - 1) / 2;
+    /** Events per {@code publishAll} list (eventhubBatch) and per {@code next(n)} claim (disruptorBatch). */
+    static final int CLAIM = 250;
 
     @Param({"1", "2", "4"})
     public int producers;
 
-    @Param({"eventhub", "mpsc", "disruptor", "abq", "submissionPublisher", "guava", "reactor", "rxjava"})
+    @Param({"eventhub", "eventhubBatch", "mpsc", "disruptorSingle", "disruptorMulti", "disruptorBatch", "abq",
+            "submissionPublisher", "guava", "reactor", "rxjava"})
     public String impl;
 
     private Long[] payload;
@@ -141,8 +179,14 @@ public class ThroughputBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        if (BURST % producers != 0) {
+        if (producers < 1 || BURST % producers != 0) {
             throw new IllegalArgumentException("producers must divide " + BURST + ": " + producers);
+        }
+        if (impl.equals("disruptorSingle") && producers != 1) {
+            throw new IllegalArgumentException("impl=disruptorSingle, producers=" + producers + ": not measured on "
+                    + "purpose. disruptorSingle is ProducerType.SINGLE, LMAX's 1-producer configuration, and a SINGLE "
+                    + "sequencer must have exactly one publishing thread; at 2 and 4 producers compare with "
+                    + "disruptorMulti and disruptorBatch");
         }
         payload = new Long[BURST];
         for (int i = 0; i < BURST; i++) {
@@ -150,8 +194,9 @@ public class ThroughputBenchmark {
         }
         share = BURST / producers;
         sink = new Sink(Thread.currentThread());
-        target = create(impl);
+        target = create(impl, producers);
         target.start(sink);
+        target.prepare(payload, producers, share);
         self = new Producer(this, 0);
         helpers = new Producer[producers - 1];
         for (int i = 0; i < helpers.length; i++) {
@@ -164,11 +209,14 @@ public class ThroughputBenchmark {
         }
     }
 
-    private static Impl create(String impl) {
+    private static Impl create(String impl, int producers) {
         return switch (impl) {
             case "eventhub" -> new HubImpl();
+            case "eventhubBatch" -> new HubBatchImpl();
             case "mpsc" -> new MpscImpl();
-            case "disruptor" -> new DisruptorImpl();
+            case "disruptorSingle" -> new DisruptorImpl(ProducerType.SINGLE, 1);
+            case "disruptorMulti" -> new DisruptorImpl(ProducerType.MULTI, 1);
+            case "disruptorBatch" -> new DisruptorImpl(producers == 1 ? ProducerType.SINGLE : ProducerType.MULTI, CLAIM);
             case "abq" -> new AbqImpl();
             case "submissionPublisher" -> new SubmissionPublisherImpl();
             case "guava" -> new GuavaImpl();
@@ -221,13 +269,8 @@ public class ThroughputBenchmark {
 
     /** Publishes one producer's share of the burst. On that producer's thread. */
     void publishShare(Producer producer) throws Exception {
-        final Impl target = this.target;
-        final Long[] payload = this.payload;
         final int from = producer.index * share;
-        final int to = from + share;
-        for (int i = from; i < to; i++) {
-            target.publish(payload[i], producer);
-        }
+        target.publishShare(payload, from, from + share, producer);
         producer.publishedLocal += share;
     }
 
@@ -306,20 +349,18 @@ public class ThroughputBenchmark {
     }
 
     /**
-     * Secondary results, totals per iteration: refused-and-retried publish attempts, consumer batches, delivered
-     * events (the primary score's numerator, as a check) and the average batch (delivered / batches).
+     * Secondary results, totals per iteration: refused-and-retried publish attempts, consumer batches and delivered
+     * events (the primary score's numerator). The average batch is {@code delivered / batches}, computed by
+     * {@code report.py} from the totals and not reported here: JMH sums an {@code EVENTS} counter over iterations
+     * and forks (right for a total, wrong for an average), and divides an {@code OPERATIONS} counter by time (a
+     * rate). See the class comment.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Counters {
         public long retries;
         public long batches;
-        long delivered;
-
-        /** Delivered events per consumer batch over the iteration; 0 where batches are not observable. */
-        public double batchSize() {
-            return batches == 0 ? 0 : (double) delivered / batches;
-        }
+        public long delivered;
 
         @Setup(Level.Iteration)
         public void reset() {
@@ -482,6 +523,20 @@ public class ThroughputBenchmark {
         /** Publishes one event, waiting (bounded) if the implementation is full; never drops it. */
         abstract void publish(Long event, Producer producer) throws Exception;
 
+        /** Called once after {@link #start}: batch implementations build their lists here, outside the timing. */
+        void prepare(Long[] payload, int producers, int share) {
+        }
+
+        /**
+         * Publishes {@code payload[from, to)}, one producer's share, on that producer's thread. By default one
+         * {@link #publish} per event; the batch implementations override it.
+         */
+        void publishShare(Long[] payload, int from, int to, Producer producer) throws Exception {
+            for (int i = from; i < to; i++) {
+                publish(payload[i], producer);
+            }
+        }
+
         /** Refusals the implementation counted itself. */
         long rejected() {
             return 0;
@@ -523,8 +578,8 @@ public class ThroughputBenchmark {
         }
     }
 
-    static final class HubImpl extends Impl {
-        private EventHub<Long> hub;
+    static class HubImpl extends Impl {
+        EventHub<Long> hub;
 
         @Override
         void start(Sink sink) {
@@ -562,6 +617,35 @@ public class ThroughputBenchmark {
             hub.close();
             if (!hub.awaitTermination(Duration.ofSeconds(5))) {
                 throw new IllegalStateException("eventhub did not terminate within 5 s");
+            }
+        }
+    }
+
+    /** eventhubBatch: the same hub, each share published with {@code publishAll} in lists of {@link #CLAIM}. */
+    static final class HubBatchImpl extends HubImpl {
+        /** Per producer, its share cut into lists of CLAIM (the last one smaller); built once, never changed. */
+        private List<List<Long>>[] lists;
+
+        @Override
+        @SuppressWarnings("unchecked")
+        void prepare(Long[] payload, int producers, int share) {
+            lists = new List[producers];
+            for (int p = 0; p < producers; p++) {
+                List<List<Long>> own = new ArrayList<>();
+                int from = p * share;
+                int to = from + share;
+                for (int lo = from; lo < to; lo += CLAIM) {
+                    own.add(new ArrayList<>(Arrays.asList(payload).subList(lo, Math.min(lo + CLAIM, to))));
+                }
+                lists[p] = own;
+            }
+        }
+
+        @Override
+        void publishShare(Long[] payload, int from, int to, Producer producer) throws InterruptedException {
+            final List<List<Long>> own = lists[producer.index];
+            for (int k = 0, n = own.size(); k < n; k++) { // indexed: no iterator in the measured loop
+                hub.publishAll(own.get(k));
             }
         }
     }
@@ -618,11 +702,21 @@ public class ThroughputBenchmark {
         Long value;
     }
 
+    /**
+     * disruptorSingle, disruptorMulti and disruptorBatch: a 64 Ki ring, {@code YieldingWaitStrategy}, one handler;
+     * {@code claim} events per {@code next(n)} / {@code publish(lo, hi)}.
+     */
     static final class DisruptorImpl extends Impl {
-        private static final EventTranslatorOneArg<Slot, Long> TRANSLATOR = (slot, sequence, value) -> slot.value = value;
+        private final ProducerType type;
+        private final int claim;
         private Disruptor<Slot> disruptor;
         private RingBuffer<Slot> ring;
         private final List<Thread> threads = new ArrayList<>();
+
+        DisruptorImpl(ProducerType type, int claim) {
+            this.type = type;
+            this.claim = claim;
+        }
 
         @Override
         void start(Sink sink) {
@@ -631,7 +725,7 @@ public class ThroughputBenchmark {
                 threads.add(thread);
                 return thread;
             };
-            disruptor = new Disruptor<>(Slot::new, CAPACITY, factory, ProducerType.MULTI, new YieldingWaitStrategy());
+            disruptor = new Disruptor<>(Slot::new, CAPACITY, factory, type, new YieldingWaitStrategy());
             disruptor.handleEventsWith(new com.lmax.disruptor.EventHandler<Slot>() {
                 @Override
                 public void onEvent(Slot slot, long sequence, boolean endOfBatch) {
@@ -646,15 +740,41 @@ public class ThroughputBenchmark {
             ring = disruptor.start();
         }
 
+        /** One event per claim, LMAX's perftest loop: claim (waits when full), fill, publish. */
         @Override
         void publish(Long event, Producer producer) {
-            ring.publishEvent(TRANSLATOR, event);
+            final RingBuffer<Slot> ring = this.ring;
+            long sequence = ring.next();
+            ring.get(sequence).value = event;
+            ring.publish(sequence);
+        }
+
+        @Override
+        void publishShare(Long[] payload, int from, int to, Producer producer) {
+            if (claim == 1) {
+                for (int i = from; i < to; i++) {
+                    publish(payload[i], producer);
+                }
+                return;
+            }
+            final RingBuffer<Slot> ring = this.ring;
+            final int claim = this.claim;
+            for (int lo = from; lo < to; lo += claim) {
+                final int n = Math.min(claim, to - lo); // the last claim of a share is smaller
+                final long hi = ring.next(n);
+                final long first = hi - (n - 1);
+                for (int k = 0; k < n; k++) {
+                    ring.get(first + k).value = payload[lo + k];
+                }
+                ring.publish(first, hi);
+            }
         }
 
         @Override
         void verify(long published) {
             if (ring.getCursor() + 1 != published) {
-                throw new IllegalStateException("disruptor: cursor " + ring.getCursor() + ", published " + published);
+                throw new IllegalStateException("disruptor (" + type + ", " + claim + " per claim): cursor "
+                        + ring.getCursor() + ", published " + published);
             }
         }
 
