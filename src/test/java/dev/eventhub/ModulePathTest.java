@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,9 +106,7 @@ class ModulePathTest {
             files.filter(f -> f.toString().endsWith(".java")).forEach(f -> arguments.add(f.toString()));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (PrintWriter writer = new PrintWriter(out, true, StandardCharsets.UTF_8)) {
-            javac.run(null, writer, writer, arguments.toArray(new String[0]));
-        }
+        javac.run(null, out, out, arguments.toArray(new String[0]));
         return out.toString(StandardCharsets.UTF_8);
     }
 
