@@ -75,7 +75,7 @@ final class AsyncDelivery implements Runnable {
     private static final VarHandle DEMAND =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "demand", long.class);
 
-    private final HubSubscription subscription;
+    private final DispatcherSubscription subscription;
     private final Overflow overflow;
     private final int size;
     private final int mask;
@@ -129,7 +129,7 @@ final class AsyncDelivery implements Runnable {
     private long expectedHead;
 
     @SuppressWarnings("unchecked")
-    AsyncDelivery(HubSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
+    AsyncDelivery(DispatcherSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
                   String hubName, Flow.Subscriber<?> flow) {
         this.subscription = subscription;
         this.flow = (Flow.Subscriber<Object>) flow;

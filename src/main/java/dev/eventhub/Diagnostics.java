@@ -57,14 +57,14 @@ final class Diagnostics {
         }
     }
 
-    static String describe(HubSubscription subscription) {
+    static String describe(DispatcherSubscription subscription) {
         Object handler = subscription.handler instanceof ConsumerHandler<?> adapter ? adapter.consumer()
                 : subscription.handler;
         return handler.getClass().getName();
     }
 
     /** A handler call took at least the hub's slow-handler threshold. */
-    static void slowHandler(String hub, HubSubscription subscription, long sequence, long nanos) {
+    static void slowHandler(String hub, DispatcherSubscription subscription, long sequence, long nanos) {
         if (LOG.isLoggable(Level.WARNING)) {
             LOG.log(Level.WARNING, "hub '" + hub + "': handler " + describe(subscription) + " took "
                     + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms for event " + sequence);
@@ -89,7 +89,7 @@ final class Diagnostics {
     }
 
     /** An async subscription's overflow policy dropped events. */
-    static void dropped(String hub, HubSubscription subscription, Overflow policy, long count) {
+    static void dropped(String hub, DispatcherSubscription subscription, Overflow policy, long count) {
         DroppedEvent event = new DroppedEvent();
         if (event.isEnabled()) {
             event.hub = hub;
@@ -101,7 +101,7 @@ final class Diagnostics {
     }
 
     /** A subscription's handler is told of a gap. */
-    static void gap(String hub, HubSubscription subscription, long missed) {
+    static void gap(String hub, DispatcherSubscription subscription, long missed) {
         GapEvent event = new GapEvent();
         if (event.isEnabled()) {
             event.hub = hub;
@@ -112,7 +112,7 @@ final class Diagnostics {
     }
 
     /** An async subscription was ended with OVERFLOW. */
-    static void disconnected(String hub, HubSubscription subscription, int buffer) {
+    static void disconnected(String hub, DispatcherSubscription subscription, int buffer) {
         if (LOG.isLoggable(Level.WARNING)) {
             LOG.log(Level.WARNING, "hub '" + hub + "': subscriber " + describe(subscription) + " fell " + buffer
                     + " events behind and was disconnected (OVERFLOW)");
@@ -127,7 +127,7 @@ final class Diagnostics {
     }
 
     /** An async buffer stayed above its high watermark for the slow-handler threshold. */
-    static void behind(String hub, HubSubscription subscription, long used, int size, long nanos) {
+    static void behind(String hub, DispatcherSubscription subscription, long used, int size, long nanos) {
         if (LOG.isLoggable(Level.WARNING)) {
             LOG.log(Level.WARNING, "hub '" + hub + "': subscriber " + describe(subscription) + " has " + used + " of "
                     + size + " buffered events and has been above " + (int) (size * 0.75) + " for "

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The hub's single consumer: a duty cycle that takes events from the {@link Ingress}, gives each a sequence and a
+ * The hub's single consumer: a duty cycle that takes events from the {@link ClosableMpscQueue}, gives each a sequence and a
  * stamp, appends it to the {@link HistoryRing} and hands it to every subscription.
  *
  * <p><b>Duty cycle.</b> {@link #doWork()} does one bounded round and returns how much it did: apply subscription
@@ -66,7 +66,7 @@ final class Dispatcher implements Runnable {
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "publishedRounds", long.class);
 
     private final String name;
-    private final Ingress ingress;
+    private final ClosableMpscQueue ingress;
     private final HistoryRing ring;
     private final LongSupplier clock;
     private final boolean systemClock;
@@ -82,7 +82,7 @@ final class Dispatcher implements Runnable {
      */
     private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
     /** Subscriptions not yet ended; for stats and for a forced close. */
-    private final Set<HubSubscription> active = ConcurrentHashMap.newKeySet();
+    private final Set<DispatcherSubscription> active = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
     /** Own threads of async subscriptions, joined by close(); each removes itself when it ends. */
     private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
@@ -100,7 +100,7 @@ final class Dispatcher implements Runnable {
     private volatile Thread owner;
 
     // Owner only.
-    private HubSubscription[] subscribers = new HubSubscription[INITIAL_SUBSCRIBERS];
+    private DispatcherSubscription[] subscribers = new DispatcherSubscription[INITIAL_SUBSCRIBERS];
     private int subscriberCount;
     private final DeadlineHeap deadlines = new DeadlineHeap();
     private final TopicIndex topicIndex = new TopicIndex();
@@ -111,7 +111,7 @@ final class Dispatcher implements Runnable {
     private AsyncDelivery[] wakes = new AsyncDelivery[INITIAL_SUBSCRIBERS];
     private int wakeCount;
     /** Subscriptions made from inside a handler: registered before the next event is dispatched. */
-    private final ArrayDeque<HubSubscription> fromHandlers = new ArrayDeque<>();
+    private final ArrayDeque<DispatcherSubscription> fromHandlers = new ArrayDeque<>();
     private long sequence;
     private long lastStamp = Long.MIN_VALUE;
     private long deliveredCount;
@@ -122,7 +122,7 @@ final class Dispatcher implements Runnable {
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
     private boolean timeCalls;
 
-    Dispatcher(String name, Ingress ingress, int history, LongSupplier clock, boolean systemClock,
+    Dispatcher(String name, ClosableMpscQueue ingress, int history, LongSupplier clock, boolean systemClock,
                IdleStrategy idle, long slowHandlerNanos, Function<?, String> topicFunction) {
         this.name = name;
         @SuppressWarnings("unchecked")
@@ -274,7 +274,7 @@ final class Dispatcher implements Runnable {
             } else if (command instanceof Runnable task) {
                 task.run();
             } else {
-                reconcile((HubSubscription) command);
+                reconcile((DispatcherSubscription) command);
             }
             runFromHandlers();
             work++;
@@ -282,7 +282,7 @@ final class Dispatcher implements Runnable {
         return work;
     }
 
-    private void reconcile(HubSubscription subscription) {
+    private void reconcile(DispatcherSubscription subscription) {
         if (subscription.linked) {
             if (subscription.isEnded() || subscription.inputClosed) {
                 unlink(subscription);
@@ -306,7 +306,7 @@ final class Dispatcher implements Runnable {
     }
 
     private void runFromHandlers() {
-        HubSubscription subscription;
+        DispatcherSubscription subscription;
         while ((subscription = fromHandlers.poll()) != null) {
             register(subscription);
         }
@@ -318,7 +318,7 @@ final class Dispatcher implements Runnable {
      * @param drain wait for claimed slots and stop only when everything accepted is dispatched (closing)
      */
     private int dispatch(long now, int max, boolean drain) {
-        final Ingress ingress = this.ingress;
+        final ClosableMpscQueue ingress = this.ingress;
         Object event = drain ? ingress.pollBlocking() : ingress.poll();
         if (event == null) {
             return 0;
@@ -356,7 +356,7 @@ final class Dispatcher implements Runnable {
     }
 
     private void fanOut(Object event, long sequence, long stamp) {
-        final HubSubscription[] subscribers = this.subscribers;
+        final DispatcherSubscription[] subscribers = this.subscribers;
         final int count = subscriberCount;
         for (int i = 0; i < count; i++) {
             deliver(subscribers[i], event, sequence, stamp);
@@ -388,7 +388,7 @@ final class Dispatcher implements Runnable {
     }
 
     /** Called by the topic index for each subscription an event matches; once per subscription and event. */
-    void deliverIndexed(HubSubscription subscription, Object event, long sequence, long stamp) {
+    void deliverIndexed(DispatcherSubscription subscription, Object event, long sequence, long stamp) {
         if (subscription.matchedSequence != sequence) {
             subscription.matchedSequence = sequence;
             deliver(subscription, event, sequence, stamp);
@@ -421,7 +421,7 @@ final class Dispatcher implements Runnable {
     }
 
     /** Hands one event to one subscription if it is still active and selects it. User code is guarded. */
-    private void deliver(HubSubscription subscription, Object event, long sequence, long stamp) {
+    private void deliver(DispatcherSubscription subscription, Object event, long sequence, long stamp) {
         if (subscription.isEnded() || subscription.inputClosed) {
             return;
         }
@@ -459,7 +459,7 @@ final class Dispatcher implements Runnable {
         }
     }
 
-    private void timedCall(HubSubscription subscription, Object event, long sequence, long stamp)
+    private void timedCall(DispatcherSubscription subscription, Object event, long sequence, long stamp)
             throws Exception {
         long start = System.nanoTime();
         subscription.handler.onEvent(event, sequence, stamp);
@@ -473,7 +473,7 @@ final class Dispatcher implements Runnable {
      * A subscription's until has passed. An inline one ends now; an async one gets nothing more and ends once its
      * consumer has delivered what it buffered.
      */
-    private void untilPassed(HubSubscription subscription) {
+    private void untilPassed(DispatcherSubscription subscription) {
         if (subscription.async == null) {
             subscription.finish(EndReason.UNTIL_REACHED, null);
         } else if (!subscription.inputClosed) {
@@ -485,7 +485,7 @@ final class Dispatcher implements Runnable {
         }
     }
 
-    private void fail(HubSubscription subscription, Throwable failure) {
+    private void fail(DispatcherSubscription subscription, Throwable failure) {
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
             Diagnostics.handlerFailed(name, "a subscription's handler", failure);
         }
@@ -502,7 +502,7 @@ final class Dispatcher implements Runnable {
                     schedules.remove(task);
                 }
             } else {
-                untilPassed((HubSubscription) due);
+                untilPassed((DispatcherSubscription) due);
             }
             count++;
         }
@@ -511,7 +511,7 @@ final class Dispatcher implements Runnable {
 
     // ------------------------------------------------------------------ registration (owner)
 
-    private void register(HubSubscription subscription) {
+    private void register(DispatcherSubscription subscription) {
         subscription.registeredByOwner = true;
         try {
             if (subscription.async != null) {
@@ -527,7 +527,7 @@ final class Dispatcher implements Runnable {
             final long now = Math.max(now(), lastStamp);
             long first = current + 1; // first sequence to replay; current + 1 means "nothing"
             long missed = 0;
-            if (subscription.afterSequence != HubSubscription.NO_AFTER) {
+            if (subscription.afterSequence != DispatcherSubscription.NO_AFTER) {
                 // Saturating: afterSequence(Long.MAX_VALUE) selects nothing, rather than wrapping to everything.
                 long wanted = subscription.afterSequence == Long.MAX_VALUE ? Long.MAX_VALUE
                         : subscription.afterSequence + 1;
@@ -539,7 +539,7 @@ final class Dispatcher implements Runnable {
                     first = wanted;
                 }
                 subscription.fromSequence = wanted;
-            } else if (subscription.sinceNanos != HubSubscription.NO_SINCE) {
+            } else if (subscription.sinceNanos != DispatcherSubscription.NO_SINCE) {
                 long retained = ring.firstRetained(current);
                 if (current > 0 && subscription.sinceNanos <= lastStamp) {
                     if (ring.evictedStamp() >= subscription.sinceNanos) {
@@ -596,9 +596,9 @@ final class Dispatcher implements Runnable {
         }
     }
 
-    private void link(HubSubscription subscription) {
+    private void link(DispatcherSubscription subscription) {
         subscription.linked = true;
-        if (subscription.untilNanos != HubSubscription.NO_UNTIL) {
+        if (subscription.untilNanos != DispatcherSubscription.NO_UNTIL) {
             deadlines.add(subscription);
         }
         if (subscription.hasTopicFilter()) {
@@ -614,7 +614,7 @@ final class Dispatcher implements Runnable {
     }
 
     /** Removes an ended subscription. Never called while the array is being iterated (only from commands). */
-    private void unlink(HubSubscription subscription) {
+    private void unlink(DispatcherSubscription subscription) {
         subscription.linked = false;
         deadlines.remove(subscription);
         if (subscription.indexed) {
@@ -624,7 +624,7 @@ final class Dispatcher implements Runnable {
         }
         int slot = subscription.slot;
         int last = --subscriberCount;
-        HubSubscription moved = subscribers[last];
+        DispatcherSubscription moved = subscribers[last];
         subscribers[slot] = moved;
         moved.slot = slot;
         subscribers[last] = null;
@@ -634,7 +634,7 @@ final class Dispatcher implements Runnable {
     private void terminate() {
         STATE.setVolatile(this, TERMINATED);
         // Async subscriptions deliver what they buffered, then end themselves; close() waits for them.
-        for (HubSubscription subscription : active) {
+        for (DispatcherSubscription subscription : active) {
             if (subscription.async != null && subscription.linked && !subscription.isEnded()) {
                 subscription.inputClosed = true;
                 subscription.async.endInput(EndReason.HUB_CLOSED);
@@ -658,14 +658,14 @@ final class Dispatcher implements Runnable {
      * releases callers waiting for a registration. Any thread.
      */
     private void endAll(EndReason reason, boolean evenDraining) {
-        for (HubSubscription subscription : active) {
+        for (DispatcherSubscription subscription : active) {
             if (evenDraining || subscription.async == null || !subscription.async.inputEnded()) {
                 subscription.finish(reason, null);
             }
         }
         Object pending;
         while ((pending = commands.poll()) != null) {
-            if (pending instanceof HubSubscription subscription) {
+            if (pending instanceof DispatcherSubscription subscription) {
                 subscription.finish(reason, null);
                 subscription.markRegistered();
             } else if (pending instanceof PeriodicTask task) {
@@ -678,7 +678,7 @@ final class Dispatcher implements Runnable {
     // ------------------------------------------------------------------ any thread
 
     /** Registers a subscription; returns once it is registered (replay included) or ended. Any thread. */
-    void subscribe(HubSubscription subscription, boolean live) {
+    void subscribe(DispatcherSubscription subscription, boolean live) {
         if (live) {
             // Events accepted before this call are never delivered to it, even if not yet dispatched.
             subscription.fromSequence = ingress.acceptedCount() + 1;
@@ -736,7 +736,7 @@ final class Dispatcher implements Runnable {
     }
 
     /** Called by the thread that decided a subscription's end: unlink it on the owner. Any thread. */
-    void ended(HubSubscription subscription, HubSubscription.End end) {
+    void ended(DispatcherSubscription subscription, DispatcherSubscription.End end) {
         active.remove(subscription);
         if (state != TERMINATED) {
             commands.offer(subscription);
@@ -780,7 +780,7 @@ final class Dispatcher implements Runnable {
             return;
         }
         long accepted = ingress.acceptedCount();
-        for (HubSubscription subscription : active) {
+        for (DispatcherSubscription subscription : active) {
             // An upper bound: the events after its last delivery, whether or not its filter would have taken them.
             long behind = accepted - subscription.lastSequence();
             if (subscription.finish(EndReason.HUB_CLOSED, null) && behind > 0) {
@@ -803,7 +803,7 @@ final class Dispatcher implements Runnable {
     boolean awaitAsync(long deadline) throws InterruptedException {
         boolean allFinished = true;
         final Thread current = Thread.currentThread();
-        for (HubSubscription subscription : active.toArray(new HubSubscription[0])) {
+        for (DispatcherSubscription subscription : active.toArray(new DispatcherSubscription[0])) {
             // Closed from an async handler: its own subscription finishes once that handler returns, so waiting
             // for it here could only time out (and, on a one-thread executor, nothing else could run it).
             if (subscription.async != null && !subscription.async.runsOn(current)
@@ -824,7 +824,7 @@ final class Dispatcher implements Runnable {
         return allFinished;
     }
 
-    private boolean awaitOne(HubSubscription subscription, long deadline) throws InterruptedException {
+    private boolean awaitOne(DispatcherSubscription subscription, long deadline) throws InterruptedException {
         long left = deadline - System.nanoTime();
         if (left > 0 && subscription.await(left, TimeUnit.NANOSECONDS)) {
             return true;

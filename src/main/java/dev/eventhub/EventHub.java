@@ -46,7 +46,7 @@ public final class EventHub<T> implements AutoCloseable {
     private static final long PUBLISH_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     private final String name;
-    private final Ingress ingress;
+    private final ClosableMpscQueue ingress;
     private final Dispatcher dispatcher;
     private final Thread thread;
     private final long drainTimeoutNanos;
@@ -55,7 +55,7 @@ public final class EventHub<T> implements AutoCloseable {
 
     private EventHub(Builder<T> builder, boolean startThread) {
         this.name = builder.name;
-        this.ingress = new Ingress(builder.capacity);
+        this.ingress = new ClosableMpscQueue(builder.capacity);
         LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
         this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle,
                 Checks.toNanos(builder.slowHandlerThreshold), builder.topic);
@@ -101,7 +101,7 @@ public final class EventHub<T> implements AutoCloseable {
      */
     public boolean offer(T event) {
         Checks.notNull("event", event);
-        if (ingress.offer(event) == Ingress.OK) {
+        if (ingress.offer(event) == ClosableMpscQueue.OK) {
             return true;
         }
         rejected.increment();
@@ -152,7 +152,7 @@ public final class EventHub<T> implements AutoCloseable {
         return awaitAccepted(event, null, timeoutNanos);
     }
 
-    /** Offers one event, or else a batch (when {@code event} is null): the status of {@link Ingress}. */
+    /** Offers one event, or else a batch (when {@code event} is null): the status of {@link ClosableMpscQueue}. */
     private int tryOffer(Object event, java.util.List<?> batch) {
         return batch == null ? ingress.offer(event) : ingress.offerAll(batch);
     }
@@ -164,12 +164,12 @@ public final class EventHub<T> implements AutoCloseable {
     private boolean awaitAccepted(Object event, java.util.List<?> batch, long timeoutNanos)
             throws InterruptedException {
         int status = tryOffer(event, batch);
-        if (status == Ingress.OK) {
+        if (status == ClosableMpscQueue.OK) {
             return true;
         }
         final int count = batch == null ? 1 : batch.size();
         final String operation = batch == null ? "publish" : "publishAll";
-        if (status == Ingress.FULL && dispatcher.inRound()) {
+        if (status == ClosableMpscQueue.FULL && dispatcher.inRound()) {
             // A handler on the dispatcher: the only thread that makes room is this one, so waiting cannot end.
             rejected.add(count);
             if (timeoutNanos != Long.MAX_VALUE) {
@@ -179,7 +179,7 @@ public final class EventHub<T> implements AutoCloseable {
                     + "(the dispatcher cannot wait for itself to make room; use offer or publish with a timeout)");
         }
         final long start = System.nanoTime();
-        for (int attempt = 0; status == Ingress.FULL; attempt++) {
+        for (int attempt = 0; status == ClosableMpscQueue.FULL; attempt++) {
             if (timeoutNanos != Long.MAX_VALUE && System.nanoTime() - start >= timeoutNanos) {
                 rejected.add(count);
                 return false;
@@ -197,7 +197,7 @@ public final class EventHub<T> implements AutoCloseable {
             }
             status = tryOffer(event, batch);
         }
-        if (status == Ingress.OK) {
+        if (status == ClosableMpscQueue.OK) {
             return true;
         }
         rejected.add(count);
@@ -220,7 +220,7 @@ public final class EventHub<T> implements AutoCloseable {
      */
     public boolean offerAll(java.util.List<? extends T> events) {
         checkBatch(events);
-        if (ingress.offerAll(events) == Ingress.OK) {
+        if (ingress.offerAll(events) == ClosableMpscQueue.OK) {
             return true;
         }
         rejected.add(events.size());
@@ -371,7 +371,7 @@ public final class EventHub<T> implements AutoCloseable {
      * @return a subscriber that publishes into this hub
      */
     public java.util.concurrent.Flow.Subscriber<T> flowSubscriber() {
-        return new HubFeed<>(this, ingress.capacity());
+        return new FlowFeed<>(this, ingress.capacity());
     }
 
     /** Free ingress slots now: an estimate, since producers and the dispatcher move while it is read. */
@@ -379,7 +379,7 @@ public final class EventHub<T> implements AutoCloseable {
         return ingress.capacity() - ingress.size();
     }
 
-    Subscription subscribe(HubSubscription subscription) {
+    Subscription subscribe(DispatcherSubscription subscription) {
         if (dispatcher.isClosing()) {
             throw new HubClosedException(name, "subscribe");
         }

@@ -63,7 +63,7 @@ final class PeriodicTask extends Deadline implements Periodic {
      *
      * @return whether to keep it in the heap
      */
-    boolean fire(long now, Ingress ingress, String hubName) {
+    boolean fire(long now, ClosableMpscQueue ingress, String hubName) {
         if (cancelled) {
             return false;
         }
@@ -91,15 +91,15 @@ final class PeriodicTask extends Deadline implements Periodic {
     }
 
     /** Offers one supplied event; false if the hub is closed. A full hub skips the tick (counted). */
-    private boolean publish(Ingress ingress, String hubName) {
+    private boolean publish(ClosableMpscQueue ingress, String hubName) {
         Object event = supplier.get();
         if (event == null) {
             throw new NullPointerException("the supplier of hub '" + hubName + "'.every(...) returned null");
         }
         int status = ingress.offer(event);
-        if (status == Ingress.OK) {
+        if (status == ClosableMpscQueue.OK) {
             PUBLISHED.setRelease(this, published + 1);
-        } else if (status == Ingress.CLOSED) {
+        } else if (status == ClosableMpscQueue.CLOSED) {
             return false;
         } else {
             SKIPPED.setRelease(this, skipped + 1);

@@ -96,7 +96,7 @@ public final class StateView<K, T> implements AutoCloseable {
 
     // Guarded by lock.
     private final Map<String, Index> indexes = new LinkedHashMap<>();
-    private final List<StateWatch<K, T>> watchers = new ArrayList<>();
+    private final List<WatchDelivery<K, T>> watchers = new ArrayList<>();
     /** Relists submitted and not yet applied, failed if the view ends first. */
     private final Set<Relist<K, T>> relists = new LinkedHashSet<>();
     private final List<Periodic> resyncs = new ArrayList<>();
@@ -105,7 +105,7 @@ public final class StateView<K, T> implements AutoCloseable {
 
     // Owner only.
     /** Watchers to hand to their executor once the lock is released (a caller-runs executor must not run under it). */
-    private final List<StateWatch<K, T>> toSubmit = new ArrayList<>();
+    private final List<WatchDelivery<K, T>> toSubmit = new ArrayList<>();
     /** Relists that came before the view reached their place in the order. */
     private final List<Relist<K, T>> waiting = new ArrayList<>(1);
 
@@ -115,7 +115,7 @@ public final class StateView<K, T> implements AutoCloseable {
         this.keyOf = keyOf;
         this.isDeletion = isDeletion;
         this.description = "state view of hub '" + hub.name() + "'";
-        HubSubscription subscription = hub.events().afterSequence(0).newInlineSubscription(new Applier());
+        DispatcherSubscription subscription = hub.events().afterSequence(0).newInlineSubscription(new Applier());
         subscription.onRegistered = () -> {
             if (!truncated && !subscription.isEnded()) {
                 markSynced();
@@ -402,12 +402,12 @@ public final class StateView<K, T> implements AutoCloseable {
     }
 
     private Watch add(StateWatcher<? super K, ? super T> watcher, Executor executor) {
-        StateWatch<K, T> watch;
+        WatchDelivery<K, T> watch;
         synchronized (lock) {
             if (end != null) {
                 throw ended("watch");
             }
-            watch = new StateWatch<>(this, watcher, executor,
+            watch = new WatchDelivery<>(this, watcher, executor,
                     "eventhub-" + hub.name() + "-watcher-" + (++watchersMade));
             state.forEach(watch::initial);
             watchers.add(watch);
@@ -446,7 +446,7 @@ public final class StateView<K, T> implements AutoCloseable {
             if (end != null) {
                 return;
             }
-            for (StateWatch<K, T> watch : watchers) {
+            for (WatchDelivery<K, T> watch : watchers) {
                 if (watch.resync(state)) {
                     toSubmit.add(watch);
                 }
@@ -456,7 +456,7 @@ public final class StateView<K, T> implements AutoCloseable {
     }
 
     /** A watcher ended (cancelled, failed): it is told of nothing more. Any thread. */
-    void remove(StateWatch<K, T> watch) {
+    void remove(WatchDelivery<K, T> watch) {
         synchronized (lock) {
             watchers.remove(watch);
         }
@@ -495,13 +495,13 @@ public final class StateView<K, T> implements AutoCloseable {
     /** The view's subscription ended: pass the end on. Runs on whichever thread ended it. */
     private void end(EndReason reason) {
         List<Periodic> schedules;
-        List<StateWatch<K, T>> submit = new ArrayList<>();
+        List<WatchDelivery<K, T>> submit = new ArrayList<>();
         synchronized (lock) {
             if (end != null) {
                 return;
             }
             end = reason;
-            for (StateWatch<K, T> watch : watchers) {
+            for (WatchDelivery<K, T> watch : watchers) {
                 if (watch.endInput(reason)) {
                     submit.add(watch);
                 }
@@ -513,7 +513,7 @@ public final class StateView<K, T> implements AutoCloseable {
             schedules = new ArrayList<>(resyncs);
         }
         schedules.forEach(Periodic::cancel);
-        submit.forEach(StateWatch::submit);
+        submit.forEach(WatchDelivery::submit);
         settled.countDown(); // releases awaitSynced callers; hasSynced() stays as it was
         if (reason == EndReason.HANDLER_FAILED) {
             LOG.log(Level.ERROR, description + " stopped following its hub", subscription.failure());
@@ -575,7 +575,7 @@ public final class StateView<K, T> implements AutoCloseable {
     /** Under the lock: tells every watcher of one change; those to kick are handed to their executor after. */
     private void changed(K key, Object old, Object now) {
         for (int i = 0, n = watchers.size(); i < n; i++) {
-            StateWatch<K, T> watch = watchers.get(i);
+            WatchDelivery<K, T> watch = watchers.get(i);
             if (watch.changed(key, old, now)) {
                 toSubmit.add(watch);
             }
@@ -587,7 +587,7 @@ public final class StateView<K, T> implements AutoCloseable {
         if (toSubmit.isEmpty()) {
             return;
         }
-        for (StateWatch<K, T> watch : toSubmit) {
+        for (WatchDelivery<K, T> watch : toSubmit) {
             watch.submit();
         }
         toSubmit.clear();

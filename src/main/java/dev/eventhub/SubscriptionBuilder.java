@@ -36,10 +36,10 @@ public final class SubscriptionBuilder<T> {
     private final EventHub<T> hub;
     private Predicate<? super T> filter;
     private Instant since;
-    private long afterSequence = HubSubscription.NO_AFTER;
+    private long afterSequence = DispatcherSubscription.NO_AFTER;
     private boolean requireHistory;
     private Instant until;
-    private long limit = HubSubscription.NO_LIMIT;
+    private long limit = DispatcherSubscription.NO_LIMIT;
     private boolean async;
     private Executor executor;
     private int buffer = AsyncDelivery.DEFAULT_BUFFER;
@@ -129,7 +129,7 @@ public final class SubscriptionBuilder<T> {
      */
     public SubscriptionBuilder<T> since(Instant since) {
         Checks.notNull("since", since);
-        if (afterSequence != HubSubscription.NO_AFTER) {
+        if (afterSequence != DispatcherSubscription.NO_AFTER) {
             throw new IllegalArgumentException("since: " + since + " (expected: not together with afterSequence: "
                     + afterSequence + ")");
         }
@@ -263,7 +263,7 @@ public final class SubscriptionBuilder<T> {
                     + " (expected: with async() or async(executor); an inline subscription has no buffer)");
         }
         return hub.subscribe(newSubscription(handler,
-                async ? new HubSubscription.Isolation(executor, buffer, overflow, null) : null));
+                async ? new DispatcherSubscription.Isolation(executor, buffer, overflow, null) : null));
     }
 
     /**
@@ -288,7 +288,7 @@ public final class SubscriptionBuilder<T> {
         }
         SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name());
         Subscription feeding = hub.subscribe(newSubscription(attachment,
-                new HubSubscription.Isolation(executor, buffer, Overflow.BLOCK, null)));
+                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null)));
         return attachment.bind(feeding);
     }
 
@@ -307,7 +307,7 @@ public final class SubscriptionBuilder<T> {
      */
     public Flow.Publisher<T> publisher() {
         final SubscriptionBuilder<T> settings = copy();
-        return new HubPublisher<>(hub, settings);
+        return new FlowPublisher<>(hub, settings);
     }
 
     private SubscriptionBuilder<T> copy() {
@@ -329,21 +329,21 @@ public final class SubscriptionBuilder<T> {
     }
 
     /** A subscription for a Flow subscriber, with this builder's options; not yet registered. */
-    HubSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
-        return newSubscription(handler, new HubSubscription.Isolation(executor, buffer, overflow, subscriber));
+    DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
+        return newSubscription(handler, new DispatcherSubscription.Isolation(executor, buffer, overflow, subscriber));
     }
 
     /** An inline subscription with this builder's options; not yet registered. */
-    HubSubscription newInlineSubscription(EventHandler<? super T> handler) {
+    DispatcherSubscription newInlineSubscription(EventHandler<? super T> handler) {
         return newSubscription(handler, null);
     }
 
-    private HubSubscription newSubscription(EventHandler<? super T> handler, HubSubscription.Isolation isolation) {
-        return new HubSubscription(hub.dispatcher(), handler, filter,
+    private DispatcherSubscription newSubscription(EventHandler<? super T> handler, DispatcherSubscription.Isolation isolation) {
+        return new DispatcherSubscription(hub.dispatcher(), handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
-                since == null ? HubSubscription.NO_SINCE : Math.max(HubSubscription.NO_SINCE + 1,
+                since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,
                         Checks.epochNanos(since)), afterSequence, requireHistory,
-                until == null ? HubSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation,
+                until == null ? DispatcherSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation,
                 topics.toArray(new String[0]), patterns.toArray(new TopicPattern[0]));
     }
 

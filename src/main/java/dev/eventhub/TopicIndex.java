@@ -31,7 +31,7 @@ final class TopicIndex {
         return size;
     }
 
-    void add(HubSubscription subscription) {
+    void add(DispatcherSubscription subscription) {
         for (String topic : subscription.topics) {
             exact.computeIfAbsent(topic, key -> new Bucket()).add(subscription);
         }
@@ -70,7 +70,7 @@ final class TopicIndex {
         return String.join("/", java.util.Arrays.asList(segments).subList(0, n - 1));
     }
 
-    void remove(HubSubscription subscription) {
+    void remove(DispatcherSubscription subscription) {
         for (String topic : subscription.topics) {
             Bucket bucket = exact.get(topic);
             if (bucket != null && bucket.remove(subscription) && bucket.size == 0) {
@@ -92,7 +92,7 @@ final class TopicIndex {
     }
 
     /** Removes from the node the pattern ends at; returns whether {@code node} is now empty and can be pruned. */
-    private static boolean removePattern(Node node, TopicPattern pattern, int depth, HubSubscription subscription) {
+    private static boolean removePattern(Node node, TopicPattern pattern, int depth, DispatcherSubscription subscription) {
         if (depth == pattern.segments.length) {
             Bucket bucket = pattern.rest ? node.rest : node.here;
             if (bucket != null) {
@@ -173,17 +173,17 @@ final class TopicIndex {
 
     /** Subscriptions at one place in the index. */
     static final class Bucket {
-        private HubSubscription[] subscriptions = new HubSubscription[2];
+        private DispatcherSubscription[] subscriptions = new DispatcherSubscription[2];
         private int size;
 
-        void add(HubSubscription subscription) {
+        void add(DispatcherSubscription subscription) {
             if (size == subscriptions.length) {
                 subscriptions = java.util.Arrays.copyOf(subscriptions, size * 2);
             }
             subscriptions[size++] = subscription;
         }
 
-        boolean remove(HubSubscription subscription) {
+        boolean remove(DispatcherSubscription subscription) {
             for (int i = 0; i < size; i++) {
                 if (subscriptions[i] == subscription) {
                     subscriptions[i] = subscriptions[--size];
@@ -195,7 +195,7 @@ final class TopicIndex {
         }
 
         void deliver(Dispatcher dispatcher, Object event, long sequence, long stamp) {
-            final HubSubscription[] subscriptions = this.subscriptions;
+            final DispatcherSubscription[] subscriptions = this.subscriptions;
             for (int i = 0, n = size; i < n; i++) {
                 dispatcher.deliverIndexed(subscriptions[i], event, sequence, stamp);
             }

@@ -995,7 +995,7 @@ class MixedSubscribersStressTest {
                 return;
             }
             flowSubscription = s;
-            subscription = ((HubPublisher.FlowSubscription) s).hubSubscription();
+            subscription = ((FlowPublisher.FlowSubscription) s).hubSubscription();
             request(1 + random.nextInt(64));
         }
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Only stress mode runs here: lincheck 3.7's model checker reports "non-determinism" on this structure (the registry
  * keeps subscriptions in a {@code ConcurrentHashMap} keyed by identity hash codes, and completes
  * {@code CompletableFuture}s) and then hangs, so it cannot explore it; the ingress, which has no such state, is
- * model-checked in {@link IngressLincheckTest}, and the registry's orderings under a sequential model are checked by
+ * model-checked in {@link ClosableMpscQueueLincheckTest}, and the registry's orderings under a sequential model are checked by
  * {@link ReplayModelProperties} on a manual hub.
  */
 @Param(name = "i", gen = IntGen.class, conf = "0:0")

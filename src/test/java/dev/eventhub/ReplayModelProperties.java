@@ -510,7 +510,7 @@ class ReplayModelProperties {
                 builder.requireHistory();
                 description.append(" requireHistory");
             }
-            long until = HubSubscription.NO_UNTIL;
+            long until = DispatcherSubscription.NO_UNTIL;
             int untilKind = knobs.get(5) % 3;
             if (untilKind != 0) {
                 long offset = UNTIL_OFFSETS[knobs.get(6) % UNTIL_OFFSETS.length];
@@ -541,7 +541,7 @@ class ReplayModelProperties {
                 builder.limit(limit);
                 description.append(" limit(").append(limit).append(')');
             } else {
-                limit = HubSubscription.NO_LIMIT;
+                limit = DispatcherSubscription.NO_LIMIT;
             }
             int modulus = knobs.get(8) % 3 == 0 ? 0 : knobs.get(8) % 3 + 1;
             int remainder = modulus == 0 ? 0 : knobs.get(9) % modulus;

@@ -14,7 +14,7 @@ import java.util.concurrent.Flow;
  * <p>Signals arrive serially (Reactive Streams rule 1.3, with happens-before between them), so the fields below
  * need no synchronisation.
  */
-final class HubFeed<T> implements Flow.Subscriber<T> {
+final class FlowFeed<T> implements Flow.Subscriber<T> {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
     /** Most items requested at once: enough to keep a busy upstream streaming, small next to any hub capacity. */
     private static final int MAX_BATCH = 256;
@@ -25,7 +25,7 @@ final class HubFeed<T> implements Flow.Subscriber<T> {
     private long outstanding;
     private boolean done;
 
-    HubFeed(EventHub<T> hub, int capacity) {
+    FlowFeed(EventHub<T> hub, int capacity) {
         this.hub = hub;
         this.batch = Math.max(1, Math.min(MAX_BATCH, capacity / 2));
     }

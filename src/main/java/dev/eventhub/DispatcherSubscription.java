@@ -22,16 +22,16 @@ import java.util.function.Predicate;
  * which stores them with release semantics; readers on other threads load them with acquire semantics and see a
  * recent value. See docs/concurrency.md.
  */
-final class HubSubscription extends Deadline implements Subscription {
+final class DispatcherSubscription extends Deadline implements Subscription {
 
     private static final VarHandle END =
-            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "end", End.class);
+            VarHandles.field(MethodHandles.lookup(), DispatcherSubscription.class, "end", End.class);
     private static final VarHandle DELIVERED =
-            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "delivered", long.class);
+            VarHandles.field(MethodHandles.lookup(), DispatcherSubscription.class, "delivered", long.class);
     private static final VarHandle DROPPED =
-            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "dropped", long.class);
+            VarHandles.field(MethodHandles.lookup(), DispatcherSubscription.class, "dropped", long.class);
     private static final VarHandle LAST_SEQUENCE =
-            VarHandles.field(MethodHandles.lookup(), HubSubscription.class, "lastSequence", long.class);
+            VarHandles.field(MethodHandles.lookup(), DispatcherSubscription.class, "lastSequence", long.class);
 
     /** No {@code since}: every stamp passes. */
     static final long NO_SINCE = Long.MIN_VALUE;
@@ -89,7 +89,7 @@ final class HubSubscription extends Deadline implements Subscription {
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     @SuppressWarnings("unchecked")
-    HubSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
+    DispatcherSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
                     long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation,
                     String[] topics, TopicPattern[] patterns) {
         this.dispatcher = dispatcher;

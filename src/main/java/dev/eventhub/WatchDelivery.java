@@ -27,22 +27,22 @@ import java.util.concurrent.locks.LockSupport;
  * has not started waits the few instructions until it has or until the consumer saw the end. It never waits for a
  * running callback.
  */
-final class StateWatch<K, T> implements StateView.Watch, Runnable {
+final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     private static final Object ABSENT = StateView.ABSENT;
     /** Batches an executor task delivers before it gives its thread back (watchers sharing a pool take turns). */
     static final int TASK_BATCHES = 16;
     private static final int SPINS = 100;
 
     private static final VarHandle END =
-            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "end", EndReason.class);
+            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "end", EndReason.class);
     private static final VarHandle DELIVERED =
-            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "delivered", long.class);
+            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "delivered", long.class);
     private static final VarHandle IN_FLIGHT =
-            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "inFlight", int.class);
+            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "inFlight", int.class);
     private static final VarHandle CALL_EPOCH =
-            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "callEpoch", long.class);
+            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "callEpoch", long.class);
     private static final VarHandle CALL_STARTED =
-            VarHandles.field(MethodHandles.lookup(), StateWatch.class, "callStarted", long.class);
+            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "callStarted", long.class);
 
     /** What one key went through since the watcher last heard of it. */
     private static final class Change {
@@ -92,7 +92,7 @@ final class StateWatch<K, T> implements StateView.Watch, Runnable {
     /** The thread delivering now (its own thread, or the executor's while a task runs). */
     private volatile Thread consumer;
 
-    StateWatch(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor,
+    WatchDelivery(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor,
                String threadName) {
         this.view = view;
         this.watcher = watcher;

@@ -8,15 +8,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class IngressTest {
+class ClosableMpscQueueTest {
     @Test
     void fifoAcrossWrapAroundAndFullWhenCapacityIsReached() {
-        Ingress ingress = new Ingress(4);
+        ClosableMpscQueue ingress = new ClosableMpscQueue(4);
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 4; i++) {
-                assertThat(ingress.offer(round * 10 + i)).isEqualTo(Ingress.OK);
+                assertThat(ingress.offer(round * 10 + i)).isEqualTo(ClosableMpscQueue.OK);
             }
-            assertThat(ingress.offer(-1)).isEqualTo(Ingress.FULL);
+            assertThat(ingress.offer(-1)).isEqualTo(ClosableMpscQueue.FULL);
             assertThat(ingress.size()).isEqualTo(4);
             for (int i = 0; i < 4; i++) {
                 assertThat(ingress.poll()).isEqualTo(round * 10 + i);
@@ -32,13 +32,13 @@ class IngressTest {
 
     @Test
     void closeFixesTheAcceptedCountAndRefusesLaterOffers() {
-        Ingress ingress = new Ingress(8);
+        ClosableMpscQueue ingress = new ClosableMpscQueue(8);
         ingress.offer("a");
         ingress.offer("b");
         assertThat(ingress.close()).isEqualTo(2);
         assertThat(ingress.close()).isEqualTo(2);
         assertThat(ingress.isClosed()).isTrue();
-        assertThat(ingress.offer("c")).isEqualTo(Ingress.CLOSED);
+        assertThat(ingress.offer("c")).isEqualTo(ClosableMpscQueue.CLOSED);
         assertThat(ingress.pollBlocking()).isEqualTo("a");
         assertThat(ingress.pollBlocking()).isEqualTo("b");
         assertThat(ingress.pollBlocking()).isNull();
@@ -51,7 +51,7 @@ class IngressTest {
     @Test
     void closeRacingProducersLosesNothingAccepted() throws Exception {
         for (int round = 0; round < 200; round++) {
-            Ingress ingress = new Ingress(1 << 12);
+            ClosableMpscQueue ingress = new ClosableMpscQueue(1 << 12);
             int producers = 3;
             AtomicLong[] accepted = new AtomicLong[producers];
             CountDownLatch started = new CountDownLatch(producers);
@@ -63,10 +63,10 @@ class IngressTest {
                     started.countDown();
                     for (long i = 0; ; i++) {
                         int status = ingress.offer(id << 32 | i);
-                        if (status == Ingress.CLOSED) {
+                        if (status == ClosableMpscQueue.CLOSED) {
                             return;
                         }
-                        if (status == Ingress.OK) {
+                        if (status == ClosableMpscQueue.OK) {
                             count.incrementAndGet();
                         } else {
                             i--; // full: retry the same value

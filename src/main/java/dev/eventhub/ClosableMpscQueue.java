@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Accessor prefixes follow JCTools: {@code lv} volatile load, {@code lp} plain load, {@code sv} volatile store,
  * {@code so} ordered (release) store, {@code sp} plain store, {@code cas} compare-and-set.
  */
-final class Ingress extends IngressConsumerFields {
+final class ClosableMpscQueue extends MpscQueueConsumerFields {
     /** {@link #offer} results: a status, never an exception, on the publish path. */
     static final int OK = 0;
     static final int FULL = 1;
@@ -43,7 +43,7 @@ final class Ingress extends IngressConsumerFields {
 
     long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 
-    Ingress(int capacity) {
+    ClosableMpscQueue(int capacity) {
         super(capacity);
     }
 
@@ -268,7 +268,7 @@ final class Ingress extends IngressConsumerFields {
 }
 
 /** Read-mostly fields: shared by producers and the consumer, written once. */
-abstract class IngressBase {
+abstract class MpscQueueColdFields {
     static final long CLOSED_BIT = 1L;
     static final VarHandle ELEMENTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
@@ -280,7 +280,7 @@ abstract class IngressBase {
     /** Written once before the consumer starts; read by producers only when the consumer is parked. */
     volatile Thread consumerThread;
 
-    IngressBase(int capacity) {
+    MpscQueueColdFields(int capacity) {
         this.buffer = new Object[capacity];
         this.mask = capacity - 1;
         this.capacity = capacity;
@@ -300,30 +300,30 @@ abstract class IngressBase {
     }
 }
 
-abstract class IngressPad1 extends IngressBase {
+abstract class MpscQueuePad1 extends MpscQueueColdFields {
     long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 
-    IngressPad1(int capacity) {
+    MpscQueuePad1(int capacity) {
         super(capacity);
     }
 }
 
 /** Written by producers: the claim word, the cached limit; and the parked flag they read on every offer. */
-abstract class IngressProducerFields extends IngressPad1 {
+abstract class MpscQueueProducerFields extends MpscQueuePad1 {
 
     private static final VarHandle PRODUCER_WORD =
-            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "producerWord", long.class);
+            VarHandles.field(MethodHandles.lookup(), MpscQueueProducerFields.class, "producerWord", long.class);
     private static final VarHandle PRODUCER_LIMIT =
-            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "producerLimit", long.class);
+            VarHandles.field(MethodHandles.lookup(), MpscQueueProducerFields.class, "producerLimit", long.class);
     private static final VarHandle CONSUMER_PARKED =
-            VarHandles.field(MethodHandles.lookup(), IngressProducerFields.class, "consumerParked", boolean.class);
+            VarHandles.field(MethodHandles.lookup(), MpscQueueProducerFields.class, "consumerParked", boolean.class);
 
     /** {@code accepted << 1 | CLOSED_BIT}. */
     private volatile long producerWord;
     private volatile long producerLimit;
     private volatile boolean consumerParked;
 
-    IngressProducerFields(int capacity) {
+    MpscQueueProducerFields(int capacity) {
         super(capacity);
         PRODUCER_LIMIT.setRelease(this, (long) capacity);
     }
@@ -357,26 +357,26 @@ abstract class IngressProducerFields extends IngressPad1 {
     }
 }
 
-abstract class IngressPad2 extends IngressProducerFields {
+abstract class MpscQueuePad2 extends MpscQueueProducerFields {
     long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 
-    IngressPad2(int capacity) {
+    MpscQueuePad2(int capacity) {
         super(capacity);
     }
 }
 
 /** Written by the consumer only. */
-abstract class IngressConsumerFields extends IngressPad2 {
+abstract class MpscQueueConsumerFields extends MpscQueuePad2 {
 
     private static final VarHandle CONSUMER_INDEX =
-            VarHandles.field(MethodHandles.lookup(), IngressConsumerFields.class, "consumerIndex", long.class);
+            VarHandles.field(MethodHandles.lookup(), MpscQueueConsumerFields.class, "consumerIndex", long.class);
 
     /** Slots up to here are free for producers: lags {@link #cursor} by less than {@code min(64, capacity / 4)}. */
     private volatile long consumerIndex;
     /** The next element to poll; the consumer's own, never read by producers. */
     private long cursor;
 
-    IngressConsumerFields(int capacity) {
+    MpscQueueConsumerFields(int capacity) {
         super(capacity);
     }
 

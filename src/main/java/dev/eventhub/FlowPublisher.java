@@ -17,11 +17,11 @@ import java.util.concurrent.Flow;
  *       further signal.</li>
  * </ul>
  */
-final class HubPublisher<T> implements Flow.Publisher<T> {
+final class FlowPublisher<T> implements Flow.Publisher<T> {
     private final EventHub<T> hub;
     private final SubscriptionBuilder<T> settings;
 
-    HubPublisher(EventHub<T> hub, SubscriptionBuilder<T> settings) {
+    FlowPublisher(EventHub<T> hub, SubscriptionBuilder<T> settings) {
         this.hub = hub;
         this.settings = settings;
     }
@@ -29,7 +29,7 @@ final class HubPublisher<T> implements Flow.Publisher<T> {
     @Override
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Checks.notNull("subscriber", subscriber);
-        HubSubscription subscription = settings.newFlowSubscription(
+        DispatcherSubscription subscription = settings.newFlowSubscription(
                 (event, sequence, timestampNanos) -> subscriber.onNext(event), subscriber);
         FlowSubscription handle = new FlowSubscription(subscription);
         try {
@@ -61,9 +61,9 @@ final class HubPublisher<T> implements Flow.Publisher<T> {
 
     /** The {@link Flow.Subscription} handed to the subscriber. */
     static final class FlowSubscription implements Flow.Subscription {
-        private final HubSubscription subscription;
+        private final DispatcherSubscription subscription;
 
-        FlowSubscription(HubSubscription subscription) {
+        FlowSubscription(DispatcherSubscription subscription) {
             this.subscription = subscription;
         }
 

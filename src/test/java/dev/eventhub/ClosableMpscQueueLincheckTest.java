@@ -10,7 +10,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lincheck on the hub's ingress ({@link Ingress}): model checking (every interleaving of small scenarios, which finds
+ * Lincheck on the hub's ingress ({@link ClosableMpscQueue}): model checking (every interleaving of small scenarios, which finds
  * ordering bugs) and stress (real threads, which also finds a missing {@code volatile} the model cannot see).
  *
  * <p><b>Sequential specification</b> ({@link Spec}): a FIFO queue of capacity {@value #CAPACITY} with a closed flag.
@@ -19,17 +19,17 @@ import org.junit.jupiter.api.Test;
  * appended in order; {@code close()} sets the flag and returns how many elements were ever accepted; {@code acceptedCount()}
  * is that number; {@code poll()} removes and returns the head, or null when empty.
  *
- * <p>{@code poll()} here is {@link Ingress#pollBlocking()} when something was accepted, the operation the dispatcher
- * uses whenever it must not miss a claimed element. The plain {@link Ingress#poll()} is deliberately <em>not</em>
+ * <p>{@code poll()} here is {@link ClosableMpscQueue#pollBlocking()} when something was accepted, the operation the dispatcher
+ * uses whenever it must not miss a claimed element. The plain {@link ClosableMpscQueue#poll()} is deliberately <em>not</em>
  * linearizable: it returns null for a slot that a producer has claimed but not yet filled, as JCTools' relaxed poll
  * does, and the dispatcher simply tries again in its next round. The consumer operations share one non-parallel group:
  * the ingress has exactly one consumer thread.
  */
 @Param(name = "x", gen = IntGen.class, conf = "1:9")
-public class IngressLincheckTest {
+public class ClosableMpscQueueLincheckTest {
     static final int CAPACITY = 2;
 
-    private final Ingress ingress = new Ingress(CAPACITY);
+    private final ClosableMpscQueue ingress = new ClosableMpscQueue(CAPACITY);
 
     @Operation
     public int offer(@Param(name = "x") int x) {
@@ -79,27 +79,27 @@ public class IngressLincheckTest {
 
         public int offer(int x) {
             if (closed) {
-                return Ingress.CLOSED;
+                return ClosableMpscQueue.CLOSED;
             }
             if (queue.size() == CAPACITY) {
-                return Ingress.FULL;
+                return ClosableMpscQueue.FULL;
             }
             queue.add(x);
             accepted++;
-            return Ingress.OK;
+            return ClosableMpscQueue.OK;
         }
 
         public int offerAll(int x) {
             if (closed) {
-                return Ingress.CLOSED;
+                return ClosableMpscQueue.CLOSED;
             }
             if (queue.size() + 2 > CAPACITY) {
-                return Ingress.FULL;
+                return ClosableMpscQueue.FULL;
             }
             queue.add(x);
             queue.add(x + 10);
             accepted += 2;
-            return Ingress.OK;
+            return ClosableMpscQueue.OK;
         }
 
         public long close() {
