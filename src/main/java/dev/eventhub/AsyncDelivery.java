@@ -1,10 +1,8 @@
 package dev.eventhub;
 
-import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,13 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * enqueuing and sets {@code inputEnd}; the consumer delivers what is buffered and then ends the subscription with
  * that reason. A cancel, a handler failure, a limit or a disconnect ends it at once and the rest is discarded.
  *
- * <p><b>Final cancel.</b> Before each handler call the consumer stores an odd {@code callEpoch} (volatile), then
- * checks the subscription's end, then stores {@code callStarted} and calls; after the call {@code callEpoch} goes
- * even. A canceller that sees an odd epoch whose call has not started waits the few instructions until it has, or
- * until the consumer saw the end; it never waits for a running handler. See docs/concurrency.md.
+ * <p><b>Final cancel.</b> Each handler call is one call of the {@link CallGate} {@code calls}: enter, check the
+ * subscription's end, say it began, call, exit. A canceller waits only the few instructions between enter and
+ * began; it never waits for a running handler. See docs/concurrency.md.
  */
 final class AsyncDelivery implements Runnable {
-    private static final System.Logger LOG = System.getLogger("dev.eventhub");
 
     /**
      * A handler that wants to know when its consumer has caught up (the buffer is empty after a delivery): a sink
@@ -64,16 +60,10 @@ final class AsyncDelivery implements Runnable {
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "head", long.class);
     private static final VarHandle TAIL =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "tail", long.class);
-    private static final VarHandle CALL_EPOCH =
-            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "callEpoch", long.class);
-    private static final VarHandle CALL_STARTED =
-            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "callStarted", long.class);
     private static final VarHandle SCHEDULED =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "scheduled", boolean.class);
     private static final VarHandle STOLEN_GAP =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "stolenGap", long.class);
-    private static final VarHandle DEMAND =
-            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "demand", long.class);
 
     private final DispatcherSubscription subscription;
     private final Overflow overflow;
@@ -91,8 +81,8 @@ final class AsyncDelivery implements Runnable {
     private int countedEarly;
     /** The handler, if it wants to hear when the consumer has caught up; null otherwise (no cost then). */
     private final BatchEnd batchEnd;
-    /** A Reactive Streams subscriber this delivery serves (demand-driven, terminal signals); null otherwise. */
-    private final Flow.Subscriber<Object> flow;
+    /** The Reactive Streams subscriber this delivery serves (demand, terminal signal); null otherwise. */
+    private final FlowDemand flow;
 
     // Dispatcher side (owner only).
     private long cachedHead;
@@ -112,27 +102,22 @@ final class AsyncDelivery implements Runnable {
     private volatile long stolenGap;
     private volatile boolean consumerParked;
     private volatile boolean scheduled;
-    private volatile long callEpoch;
-    private volatile long callStarted;
-    /** Flow only: events requested and not yet delivered; Long.MAX_VALUE means unbounded (rule 3.17). */
-    private volatile long demand;
-    /** Flow only: an error to signal with onError when the subscription ends (a bad request, a rejection). */
-    private volatile Throwable flowError;
+    /** The cancel handshake with cancellers: one call per handler call (see CallGate). */
+    private final CallGate calls = new CallGate();
     /** The thread running the consumer now: the own thread, or the executor thread of the current task. */
     private volatile Thread consumer;
     private volatile boolean consumerDone;
     /** Whether the dispatcher started the consumer; one that never started cannot signal a Flow subscriber. */
     private volatile boolean started;
-    private volatile boolean terminalSignalled;
 
     // Consumer side.
     private long expectedHead;
 
     @SuppressWarnings("unchecked")
     AsyncDelivery(DispatcherSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
-                  String hubName, Flow.Subscriber<?> flow) {
+                  String hubName, FlowDemand flow) {
         this.subscription = subscription;
-        this.flow = (Flow.Subscriber<Object>) flow;
+        this.flow = flow;
         this.executor = executor;
         this.size = size;
         this.overflow = overflow;
@@ -329,7 +314,7 @@ final class AsyncDelivery implements Runnable {
         scheduled = false;
         consumerDone = true;
         if (flow != null) {
-            flowError = failure;
+            flow.failWith(failure);
         }
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
             long left = backlog();
@@ -339,7 +324,7 @@ final class AsyncDelivery implements Runnable {
             Diagnostics.handlerFailed(hubName, "the executor of an async subscription (refusing its task; " + left
                     + " buffered events dropped)", failure);
             if (flow != null) {
-                signalTerminal();
+                flow.signalTerminal(subscription, hubName, size);
             }
         }
         releaseReferences();
@@ -397,10 +382,6 @@ final class AsyncDelivery implements Runnable {
         return delivered;
     }
 
-    boolean servesFlow() {
-        return flow != null;
-    }
-
     /** Whether the consumer can do something now: deliver, finish, or stop. */
     private boolean hasWork() {
         if (subscription.isEnded()) {
@@ -409,7 +390,7 @@ final class AsyncDelivery implements Runnable {
         if (head == tail) {
             return inputEnd != null;
         }
-        return flow == null || demand > 0;
+        return flow == null || flow.hasDemand();
     }
 
     /** Delivers up to {@code max} events; ends the consumer when the subscription or its input has ended. */
@@ -440,7 +421,7 @@ final class AsyncDelivery implements Runnable {
                 }
                 return delivered;
             }
-            if (flow != null && demand == 0) {
+            if (flow != null && !flow.hasDemand()) {
                 return delivered; // a Flow subscriber gets nothing beyond what it requested (rule 1.1)
             }
             final int index = (int) (head & mask);
@@ -469,8 +450,8 @@ final class AsyncDelivery implements Runnable {
                 return delivered;
             }
             delivered++;
-            if (flow != null && demand != Long.MAX_VALUE) {
-                DEMAND.getAndAdd(this, -1L);
+            if (flow != null) {
+                flow.delivered();
             }
             subscription.recordDelivery(sequence);
             if (subscription.deliveredPlain() >= subscription.limit) {
@@ -486,13 +467,12 @@ final class AsyncDelivery implements Runnable {
 
     /** Calls onGap (if gap > 0) and then onEvent (if withEvent), unless the subscription ended. */
     private int call(Object event, long sequence, long stamp, long gap, boolean withEvent) {
-        final long epoch = callEpoch + 1;
-        CALL_EPOCH.setVolatile(this, epoch); // odd: about to call; a StoreLoad before the end check
+        final long epoch = calls.enter(); // a StoreLoad before the end check
         try {
             if (subscription.isEnded()) {
                 return NOT_CALLED;
             }
-            CALL_STARTED.setRelease(this, epoch);
+            calls.began(epoch);
             try {
                 if (gap > 0) {
                     Diagnostics.gap(hubName, subscription, gap);
@@ -517,7 +497,7 @@ final class AsyncDelivery implements Runnable {
                 return FAILED;
             }
         } finally {
-            CALL_EPOCH.setRelease(this, epoch + 1);
+            calls.exit(epoch);
         }
     }
 
@@ -535,7 +515,7 @@ final class AsyncDelivery implements Runnable {
         }
         releaseReferences();
         if (flow != null) {
-            signalTerminal();
+            flow.signalTerminal(subscription, hubName, size);
         }
     }
 
@@ -545,55 +525,19 @@ final class AsyncDelivery implements Runnable {
      */
     void signalIfNeverStarted() {
         if (!started && flow != null && subscription.endReason() != null) {
-            signalTerminal();
+            flow.signalTerminal(subscription, hubName, size);
         }
     }
 
-    /** Tells a Flow subscriber how the subscription ended, once, from the consumer (after its last onNext). */
-    private void signalTerminal() {
-        if (terminalSignalled) {
-            return;
-        }
-        terminalSignalled = true;
-        EndReason reason = subscription.endReason();
-        Throwable error = flowError;
-        try {
-            if (error != null) {
-                flow.onError(error);
-                return;
-            }
-            switch (reason) {
-                case LIMIT_REACHED, UNTIL_REACHED, HUB_CLOSED -> flow.onComplete();
-                case OVERFLOW -> flow.onError(new IllegalStateException("subscriber of hub '" + hubName
-                        + "' fell more than " + size + " events behind its demand and was disconnected "
-                        + "(Overflow.DISCONNECT); " + subscription.dropped() + " events dropped"));
-                case HISTORY_TRUNCATED -> flow.onError(new IllegalStateException("the history of hub '" + hubName
-                        + "' no longer reaches back to the requested start, and a Flow subscriber cannot be told of "
-                        + "a gap"));
-                default -> {
-                    // CANCELLED: no signal (rule 3.7 after cancel); HANDLER_FAILED from onNext: rule 2.13.
-                }
-            }
-        } catch (Throwable failure) {
-            LOG.log(Level.WARNING, "hub '" + hubName + "': a Flow subscriber threw from its terminal signal "
-                    + "(rule 2.13)", failure);
-        }
-    }
-
-    /** Flow only: adds demand, saturating at Long.MAX_VALUE (rule 3.17). Any thread. */
+    /** Flow only: the subscriber signalled demand. Any thread. */
     void request(long n) {
-        long current;
-        long next;
-        do {
-            current = demand;
-            next = current + n < 0 ? Long.MAX_VALUE : current + n;
-        } while (!DEMAND.compareAndSet(this, current, next));
+        flow.request(n);
         wakeConsumer();
     }
 
     /** Flow only: ends the subscription and signals {@code error} to the subscriber (rule 3.9). Any thread. */
     void failFlow(Throwable error) {
-        flowError = error;
+        flow.failWith(error);
         subscription.finish(EndReason.HANDLER_FAILED, error);
     }
 
@@ -609,13 +553,7 @@ final class AsyncDelivery implements Runnable {
             return;
         }
         wakeConsumer();
-        final long epoch = callEpoch;
-        if ((epoch & 1) == 0) {
-            return;
-        }
-        for (int spins = 0; callEpoch == epoch && callStarted != epoch; spins++) {
-            backOff(spins);
-        }
+        calls.awaitQuiescence(null);
     }
 
     /** Whether {@code thread} is running this subscription's consumer (its handler) now. Any thread. */

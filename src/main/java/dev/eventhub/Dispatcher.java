@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -31,10 +30,10 @@ import java.util.function.LongSupplier;
  * <p><b>Why registration runs here.</b> Replay and going live happen in one step on the owner, between two
  * events, so a replaying subscriber cannot miss or repeat an event at the seam, whatever producers do meanwhile.
  *
- * <p><b>Epoch.</b> {@link #epoch} is odd while a round runs and even between rounds, each change a volatile
- * store. {@link #awaitQuiescence()} uses it to make {@link Subscription#cancel()} final: after the end is set
- * (a CAS, so ordered before), a canceller that reads an even epoch knows every later round will read the end;
- * one that reads an odd epoch waits for that round to finish.
+ * <p><b>Rounds and cancel.</b> Each round is one call of the {@link CallGate} {@link #roundGate}: its epoch is
+ * odd while a round runs. {@link #awaitQuiescence()} uses it to make {@link Subscription#cancel()} final: a
+ * canceller that reads an even epoch knows every later round will read the end; one that reads an odd epoch waits
+ * for that round to finish.
  */
 final class Dispatcher implements Runnable {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
@@ -54,8 +53,6 @@ final class Dispatcher implements Runnable {
     private static final int TERMINATED = 2;
 
 
-    private static final VarHandle EPOCH =
-            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "epoch", long.class);
     private static final VarHandle STATE =
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "state", int.class);
     private static final VarHandle PUBLISHED =
@@ -73,6 +70,8 @@ final class Dispatcher implements Runnable {
     private final IdleStrategy idle;
     private final long slowHandlerNanos;
     private final Function<Object, String> topicFunction;
+    /** Odd while a round runs: the cancel handshake of inline subscriptions and schedules. */
+    private final CallGate roundGate = new CallGate();
 
     // Shared.
     /**
@@ -80,7 +79,7 @@ final class Dispatcher implements Runnable {
      * relist); any thread offers, the owner polls. One entry per subscribe, end, schedule, cancel or relist, so
      * bounded by what callers do, never by events.
      */
-    private final ConcurrentLinkedQueue<Object> commands = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<OwnerCommand> commands = new ConcurrentLinkedQueue<>();
     /** Subscriptions not yet ended; for stats and for a forced close. */
     private final Set<DispatcherSubscription> active = ConcurrentHashMap.newKeySet();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -88,7 +87,6 @@ final class Dispatcher implements Runnable {
     private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
     /** Deliveries made by async consumers: each adds its batch count, so the adder is touched once per batch. */
     private final java.util.concurrent.atomic.LongAdder asyncDelivered = new java.util.concurrent.atomic.LongAdder();
-    private volatile long epoch;
     private volatile int state;
     /** Last sequence dispatched, published as each event is sequenced, for other threads. */
     private volatile long published;
@@ -160,7 +158,7 @@ final class Dispatcher implements Runnable {
         if (state == TERMINATED || isIdle()) {
             return 0;
         }
-        EPOCH.setVolatile(this, epoch + 1);
+        final long round = roundGate.enter();
         inRound = true;
         try {
             int work = runCommands();
@@ -182,7 +180,7 @@ final class Dispatcher implements Runnable {
             inRound = false;
             DELIVERED.setRelease(this, deliveredCount);
             ROUNDS.setRelease(this, rounds);
-            EPOCH.setVolatile(this, epoch + 1);
+            roundGate.exit(round);
         }
     }
 
@@ -267,22 +265,17 @@ final class Dispatcher implements Runnable {
 
     private int runCommands() {
         int work = 0;
-        Object command;
+        OwnerCommand command;
         while ((command = commands.poll()) != null) {
-            if (command instanceof PeriodicTask task) {
-                schedule(task);
-            } else if (command instanceof Runnable task) {
-                task.run();
-            } else {
-                reconcile((DispatcherSubscription) command);
-            }
+            command.applyOn(this);
             runFromHandlers();
             work++;
         }
         return work;
     }
 
-    private void reconcile(DispatcherSubscription subscription) {
+    /** Registers a subscription not yet registered, or unlinks one that ended. Owner only. */
+    void reconcile(DispatcherSubscription subscription) {
         if (subscription.linked) {
             if (subscription.isEnded() || subscription.inputClosed) {
                 unlink(subscription);
@@ -295,7 +288,7 @@ final class Dispatcher implements Runnable {
     }
 
     /** Starts a new schedule or removes a cancelled one. Owner only. */
-    private void schedule(PeriodicTask task) {
+    void schedule(PeriodicTask task) {
         if (!task.isActive()) {
             deadlines.remove(task);
             schedules.remove(task);
@@ -550,10 +543,7 @@ final class Dispatcher implements Runnable {
             } else {
                 subscription.fromSequence = Math.max(subscription.fromSequence, current + 1);
             }
-            // A Flow subscriber has no way to be told of a gap, so for it a truncated replay ends the stream
-            // (onError), as if it had required complete history.
-            if (missed > 0 && (subscription.requireHistory || subscription.async != null
-                    && subscription.async.servesFlow())) {
+            if (missed > 0 && subscription.requireHistory) {
                 subscription.finish(EndReason.HISTORY_TRUNCATED, null);
                 return;
             }
@@ -589,8 +579,8 @@ final class Dispatcher implements Runnable {
             if (!inRound) {
                 flushWakes(); // registered outside a round (a manual hub): nobody else will wake its consumer
             }
-            if (subscription.onRegistered != null) {
-                subscription.onRegistered.run();
+            if (subscription.handler instanceof RegistrationHook hook) {
+                hook.registered(subscription);
             }
             subscription.markRegistered();
         }
@@ -663,15 +653,9 @@ final class Dispatcher implements Runnable {
                 subscription.finish(reason, null);
             }
         }
-        Object pending;
+        OwnerCommand pending;
         while ((pending = commands.poll()) != null) {
-            if (pending instanceof DispatcherSubscription subscription) {
-                subscription.finish(reason, null);
-                subscription.markRegistered();
-            } else if (pending instanceof PeriodicTask task) {
-                task.stop();
-            } // a Runnable task is dropped: whoever submitted it learns of the end through its own subscription
-
+            pending.abandon();
         }
     }
 
@@ -712,7 +696,7 @@ final class Dispatcher implements Runnable {
             task.run();
             return;
         }
-        commands.offer(task);
+        commands.offer(new OwnerCommand.Task(task));
         ingress.wakeConsumer();
     }
 
@@ -749,17 +733,7 @@ final class Dispatcher implements Runnable {
         if (Thread.currentThread() == owner) {
             return;
         }
-        long round = epoch;
-        if ((round & 1) == 0) {
-            return;
-        }
-        for (int spins = 0; epoch == round && state != TERMINATED; spins++) {
-            if (spins < SPINS_BEFORE_PARK) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50));
-            }
-        }
+        roundGate.awaitQuiescence(this::isTerminated);
     }
 
     /** Starts closing: the ingress takes nothing more, the owner drains and terminates. Any thread. */

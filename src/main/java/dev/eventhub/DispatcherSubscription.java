@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * which stores them with release semantics; readers on other threads load them with acquire semantics and see a
  * recent value. See docs/concurrency.md.
  */
-final class DispatcherSubscription extends Deadline implements Subscription {
+final class DispatcherSubscription extends Deadline implements Subscription, OwnerCommand {
 
     private static final VarHandle END =
             VarHandles.field(MethodHandles.lookup(), DispatcherSubscription.class, "end", End.class);
@@ -73,11 +73,6 @@ final class DispatcherSubscription extends Deadline implements Subscription {
     boolean indexed;
     /** The last sequence the topic index matched it for: several topics or patterns still mean one delivery. */
     long matchedSequence;
-    /**
-     * Run by the owner once registration is over (replay done, or ended), before the subscriber is released: a state
-     * view decides there whether history was complete. Set before the subscription is handed to the dispatcher.
-     */
-    Runnable onRegistered;
 
     // Outcome: shared.
     private volatile End end;
@@ -105,7 +100,8 @@ final class DispatcherSubscription extends Deadline implements Subscription {
         this.topics = topics;
         this.patterns = patterns;
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
-                isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(), isolation.flow());
+                isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(),
+                isolation.flow() == null ? null : new FlowDemand(isolation.flow()));
     }
 
     /**
@@ -202,6 +198,19 @@ final class DispatcherSubscription extends Deadline implements Subscription {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // OwnerCommand: queued to be registered, or to be unlinked once ended
+
+    @Override
+    public void applyOn(Dispatcher owner) {
+        owner.reconcile(this);
+    }
+
+    @Override
+    public void abandon() {
+        finish(EndReason.HUB_CLOSED, null);
+        markRegistered();
     }
 
     // Subscription

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * <p>Counters have one writer, the dispatcher (release stores); {@code cancelled} is set by any thread and read by
  * the dispatcher before each tick.
  */
-final class PeriodicTask extends Deadline implements Periodic {
+final class PeriodicTask extends Deadline implements Periodic, OwnerCommand {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
 
     private static final VarHandle PUBLISHED =
@@ -145,6 +145,18 @@ final class PeriodicTask extends Deadline implements Periodic {
     @Override
     public long failures() {
         return failures;
+    }
+
+    // OwnerCommand: queued to be started, or to be taken out of the heap once cancelled
+
+    @Override
+    public void applyOn(Dispatcher owner) {
+        owner.schedule(this);
+    }
+
+    @Override
+    public void abandon() {
+        stop();
     }
 
     @Override

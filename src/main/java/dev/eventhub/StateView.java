@@ -116,11 +116,6 @@ public final class StateView<K, T> implements AutoCloseable {
         this.isDeletion = isDeletion;
         this.description = "state view of hub '" + hub.name() + "'";
         DispatcherSubscription subscription = hub.events().afterSequence(0).newInlineSubscription(new Applier());
-        subscription.onRegistered = () -> {
-            if (!truncated && !subscription.isEnded()) {
-                markSynced();
-            }
-        };
         this.subscription = hub.subscribe(subscription);
         this.subscription.ended().whenComplete((reason, impossible) -> end(reason));
     }
@@ -526,7 +521,15 @@ public final class StateView<K, T> implements AutoCloseable {
 
     // ------------------------------------------------------------------ applying events (owner)
 
-    private final class Applier implements EventHandler<T> {
+    /** The view's inline handler: applies events in order, and decides at registration whether history was whole. */
+    private final class Applier implements EventHandler<T>, RegistrationHook {
+        @Override
+        public void registered(Subscription subscription) {
+            if (!truncated && subscription.isActive()) {
+                markSynced();
+            }
+        }
+
         @Override
         public void onEvent(T event, long sequence, long timestampNanos) {
             apply(event, sequence);

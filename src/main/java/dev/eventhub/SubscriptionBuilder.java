@@ -263,7 +263,8 @@ public final class SubscriptionBuilder<T> {
                     + " (expected: with async() or async(executor); an inline subscription has no buffer)");
         }
         return hub.subscribe(newSubscription(handler,
-                async ? new DispatcherSubscription.Isolation(executor, buffer, overflow, null) : null));
+                async ? new DispatcherSubscription.Isolation(executor, buffer, overflow, null) : null,
+                requireHistory));
     }
 
     /**
@@ -288,7 +289,7 @@ public final class SubscriptionBuilder<T> {
         }
         SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name());
         Subscription feeding = hub.subscribe(newSubscription(attachment,
-                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null)));
+                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null), requireHistory));
         return attachment.bind(feeding);
     }
 
@@ -330,15 +331,20 @@ public final class SubscriptionBuilder<T> {
 
     /** A subscription for a Flow subscriber, with this builder's options; not yet registered. */
     DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
-        return newSubscription(handler, new DispatcherSubscription.Isolation(executor, buffer, overflow, subscriber));
+        // A Flow subscriber has no way to be told of a gap, so a truncated replay must end its stream (onError):
+        // for it, complete history is always required.
+        return newSubscription(handler, new DispatcherSubscription.Isolation(executor, buffer, overflow, subscriber),
+                true);
     }
 
     /** An inline subscription with this builder's options; not yet registered. */
     DispatcherSubscription newInlineSubscription(EventHandler<? super T> handler) {
-        return newSubscription(handler, null);
+        return newSubscription(handler, null, requireHistory);
     }
 
-    private DispatcherSubscription newSubscription(EventHandler<? super T> handler, DispatcherSubscription.Isolation isolation) {
+    private DispatcherSubscription newSubscription(EventHandler<? super T> handler,
+                                                   DispatcherSubscription.Isolation isolation,
+                                                   boolean requireHistory) {
         return new DispatcherSubscription(hub.dispatcher(), handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
                 since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,

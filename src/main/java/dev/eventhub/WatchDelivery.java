@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One {@link StateWatcher} of a {@link StateView}: its pending changes, coalesced per key, and the thread or executor
@@ -22,16 +21,13 @@ import java.util.concurrent.locks.LockSupport;
  * moves {@code after}. So the map never holds more than one entry per key, whatever the event rate: a stalled
  * watcher costs O(keys), not O(events), and what it is finally told takes it exactly to the view's state.
  *
- * <p><b>Final cancel.</b> As for async subscriptions: before each call the consumer stores an odd {@code callEpoch},
- * checks the end, stores {@code callStarted} and calls; a canceller on another thread that sees an odd epoch whose call
- * has not started waits the few instructions until it has or until the consumer saw the end. It never waits for a
- * running callback.
+ * <p><b>Final cancel.</b> As for async subscriptions: each callback is one call of the {@link CallGate} {@code calls}
+ * (enter, check the end, began, call, exit), so a canceller on another thread never waits for a running callback.
  */
 final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     private static final Object ABSENT = StateView.ABSENT;
     /** Batches an executor task delivers before it gives its thread back (watchers sharing a pool take turns). */
     static final int TASK_BATCHES = 16;
-    private static final int SPINS = 100;
 
     private static final VarHandle END =
             VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "end", EndReason.class);
@@ -39,10 +35,6 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "delivered", long.class);
     private static final VarHandle IN_FLIGHT =
             VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "inFlight", int.class);
-    private static final VarHandle CALL_EPOCH =
-            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "callEpoch", long.class);
-    private static final VarHandle CALL_STARTED =
-            VarHandles.field(MethodHandles.lookup(), WatchDelivery.class, "callStarted", long.class);
 
     /** What one key went through since the watcher last heard of it. */
     private static final class Change {
@@ -87,8 +79,8 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     private volatile long lastSequence;
     /** Changes taken from {@code pending} and not yet delivered. */
     private volatile int inFlight;
-    private volatile long callEpoch;
-    private volatile long callStarted;
+    /** The cancel handshake with cancellers: one call per handler call (see CallGate). */
+    private final CallGate calls = new CallGate();
     /** The thread delivering now (its own thread, or the executor's while a task runs). */
     private volatile Thread consumer;
 
@@ -301,13 +293,12 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
 
     @SuppressWarnings("unchecked")
     private boolean call(K key, Change change) {
-        final long epoch = callEpoch + 1;
-        CALL_EPOCH.setVolatile(this, epoch); // odd: about to call; a StoreLoad before the end check
+        final long epoch = calls.enter(); // a StoreLoad before the end check
         try {
             if (end != null) {
                 return false;
             }
-            CALL_STARTED.setRelease(this, epoch);
+            calls.began(epoch);
             try {
                 if (change.before == ABSENT) {
                     watcher.onAdd(key, (T) change.after, change.initial);
@@ -326,7 +317,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             DELIVERED.setRelease(this, delivered + 1);
             return true;
         } finally {
-            CALL_EPOCH.setVolatile(this, epoch + 1);
+            calls.exit(epoch);
         }
     }
 
@@ -358,17 +349,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
         if (Thread.currentThread() == consumer) {
             return;
         }
-        final long epoch = callEpoch;
-        if ((epoch & 1) == 0) {
-            return;
-        }
-        for (int spins = 0; callEpoch == epoch && callStarted != epoch; spins++) {
-            if (spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(this, TimeUnit.MICROSECONDS.toNanos(50));
-            }
-        }
+        calls.awaitQuiescence(null);
     }
 
     @Override
