@@ -647,7 +647,7 @@ final class Dispatcher implements Runnable {
      * Ends every subscription still active (async ones still draining only if {@code evenDraining}), and
      * releases callers waiting for a registration. Any thread.
      */
-    private void endAll(EndReason reason, boolean evenDraining) {
+    void endAll(EndReason reason, boolean evenDraining) {
         for (DispatcherSubscription subscription : active) {
             if (evenDraining || subscription.async == null || !subscription.async.inputEnded()) {
                 subscription.finish(reason, null);
@@ -745,73 +745,28 @@ final class Dispatcher implements Runnable {
     }
 
     /**
-     * Gives up on a dispatcher that did not finish closing in time (an inline handler is stuck, or the backlog is
-     * too slow to deliver): ends every subscription with HUB_CLOSED and counts what each did not receive. Any
-     * thread.
+     * Gives up on a dispatcher that did not finish closing in time: it is marked terminated, so it starts no further
+     * round. Any thread.
+     *
+     * @return whether this call did it (the dispatcher had not terminated by itself meanwhile)
      */
-    void forceTerminate() {
-        if (!STATE.compareAndSet(this, CLOSING, TERMINATED)) {
-            return;
-        }
-        long accepted = ingress.acceptedCount();
-        for (DispatcherSubscription subscription : active) {
-            // An upper bound: the events after its last delivery, whether or not its filter would have taken them.
-            long behind = accepted - subscription.lastSequence();
-            if (subscription.finish(EndReason.HUB_CLOSED, null) && behind > 0) {
-                subscription.addDropped(behind);
-                LOG.log(Level.WARNING, "hub '" + name + "': close timed out; a subscription was ended with up to "
-                        + behind + " accepted events undelivered");
-            }
-        }
-        endAll(EndReason.HUB_CLOSED, true);
+    boolean abandonClosing() {
+        return STATE.compareAndSet(this, CLOSING, TERMINATED);
+    }
+
+    /** Opens the termination latch of a dispatcher given up on ({@link #abandonClosing()}). Any thread. */
+    void releaseTerminationWaiters() {
         terminated.countDown();
     }
 
-    /**
-     * After termination: waits until every async subscription has delivered what it buffered and its own thread
-     * has stopped, until {@code deadline} ({@link System#nanoTime()}); then ends the rest, counting what each did
-     * not deliver as dropped. Any thread.
-     *
-     * @return whether all finished in time
-     */
-    boolean awaitAsync(long deadline) throws InterruptedException {
-        boolean allFinished = true;
-        final Thread current = Thread.currentThread();
-        for (DispatcherSubscription subscription : active.toArray(new DispatcherSubscription[0])) {
-            // Closed from an async handler: its own subscription finishes once that handler returns, so waiting
-            // for it here could only time out (and, on a one-thread executor, nothing else could run it).
-            if (subscription.async != null && !subscription.async.runsOn(current)
-                    && !awaitOne(subscription, deadline)) {
-                allFinished = false;
-            }
-        }
-        for (Thread thread : consumerThreads) {
-            if (thread == current) {
-                continue;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
-        return allFinished;
+    /** The subscriptions not yet ended, now. Any thread. */
+    DispatcherSubscription[] activeNow() {
+        return active.toArray(new DispatcherSubscription[0]);
     }
 
-    private boolean awaitOne(DispatcherSubscription subscription, long deadline) throws InterruptedException {
-        long left = deadline - System.nanoTime();
-        if (left > 0 && subscription.await(left, TimeUnit.NANOSECONDS)) {
-            return true;
-        }
-        long behind = subscription.async.backlog();
-        if (subscription.finish(EndReason.HUB_CLOSED, null)) {
-            if (behind > 0) {
-                subscription.addDropped(behind);
-            }
-            LOG.log(Level.WARNING, "hub '" + name + "': close timed out; an async subscription was ended with "
-                    + behind + " buffered events undelivered");
-        }
-        return false;
+    /** The own threads of async subscriptions and watchers still running. Any thread. */
+    Set<Thread> consumerThreads() {
+        return consumerThreads;
     }
 
     /** An async subscription's own consumer thread, to be joined on close. Any thread. */

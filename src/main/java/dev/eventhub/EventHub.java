@@ -1,7 +1,6 @@
 package dev.eventhub;
 
 import dev.eventhub.internal.Checks;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +37,6 @@ import java.util.function.LongSupplier;
  * @param <T> the event type
  */
 public final class EventHub<T> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.eventhub");
 
     /** Back-off of a producer waiting for space: spin, then yield, then park this long between tries. */
     private static final int PUBLISH_SPINS = 64;
@@ -48,8 +46,7 @@ public final class EventHub<T> implements AutoCloseable {
     private final String name;
     private final ClosableMpscQueue ingress;
     private final Dispatcher dispatcher;
-    private final Thread thread;
-    private final long drainTimeoutNanos;
+    private final Shutdown shutdown;
     /** Refused offers and publishes; written only on the refusal path, so the adder is never hot. */
     private final LongAdder rejected = new LongAdder();
 
@@ -59,16 +56,16 @@ public final class EventHub<T> implements AutoCloseable {
         LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
         this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle,
                 Checks.toNanos(builder.slowHandlerThreshold), builder.topic);
-        this.drainTimeoutNanos = Checks.toNanos(builder.drainTimeout);
+        Thread dispatcherThread = null;
         if (startThread) {
-            Thread dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
+            dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
             dispatcherThread.setDaemon(true);
             dispatcher.owner(dispatcherThread);
             ingress.consumerThread(dispatcherThread);
-            this.thread = dispatcherThread;
+        }
+        this.shutdown = new Shutdown(name, dispatcher, dispatcherThread, Checks.toNanos(builder.drainTimeout));
+        if (dispatcherThread != null) {
             dispatcherThread.start();
-        } else {
-            this.thread = null;
         }
     }
 
@@ -422,37 +419,7 @@ public final class EventHub<T> implements AutoCloseable {
      */
     @Override
     public void close() {
-        dispatcher.beginClose();
-        if (dispatcher.isOwner()) {
-            if (thread == null && !dispatcher.inRound()) {
-                while (!dispatcher.isTerminated()) {
-                    dispatcher.doWork();
-                }
-                try {
-                    dispatcher.awaitAsync(System.nanoTime() + drainTimeoutNanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return;
-        }
-        if (thread == null) {
-            return; // manual mode, closed from another thread: the stepping thread finishes it
-        }
-        try {
-            long deadline = System.nanoTime() + drainTimeoutNanos;
-            if (!dispatcher.awaitTermination(drainTimeoutNanos)) {
-                LOG.log(Level.WARNING, "hub '" + name + "': close did not finish within the drain timeout; "
-                        + "ending the remaining subscriptions");
-                dispatcher.forceTerminate();
-                thread.interrupt();
-                return;
-            }
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(0, deadline - System.nanoTime()))));
-            dispatcher.awaitAsync(deadline);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        shutdown.close();
     }
 
     /**
@@ -470,17 +437,7 @@ public final class EventHub<T> implements AutoCloseable {
             throw new IllegalStateException("awaitTermination: called from a handler of hub '" + name
                     + "' (the dispatcher cannot wait for itself)");
         }
-        long nanos = Checks.toNanos(timeout);
-        long start = System.nanoTime();
-        if (!dispatcher.awaitTermination(nanos)) {
-            return false;
-        }
-        if (thread != null && thread != Thread.currentThread()) {
-            long left = nanos - (System.nanoTime() - start);
-            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.max(0, left))));
-            return !thread.isAlive();
-        }
-        return true;
+        return shutdown.awaitTermination(Checks.toNanos(timeout));
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.concurrent.Flow;
  * <p><b>Fields.</b> {@code demand}: added to by any thread with a CAS ({@link #request}), taken by the consumer with
  * an atomic decrement after each delivery; {@code Long.MAX_VALUE} means unbounded and is never decremented (rule
  * 3.17). {@code error}: written by any thread before the subscription's end is decided (a CAS, so ordered before),
- * read by the consumer after it saw the end. {@code terminalSignalled}: consumer only (the one thread that signals,
- * rule 1.3), or the subscribing thread when no consumer ever started.
+ * read by the consumer after it saw the end. {@code terminalSignalled} (volatile): the consumer (the one thread that
+ * signals, rule 1.3), or the subscribing thread when no consumer ever started, never both.
  */
 final class FlowDemand {
     private static final VarHandle DEMAND =
@@ -25,7 +25,7 @@ final class FlowDemand {
     private volatile long demand;
     /** An error to signal with onError when the subscription ends (a bad request, a refusing executor). */
     private volatile Throwable error;
-    private boolean terminalSignalled;
+    private volatile boolean terminalSignalled;
 
     @SuppressWarnings("unchecked")
     FlowDemand(Flow.Subscriber<?> subscriber) {
