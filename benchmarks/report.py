@@ -212,6 +212,10 @@ def rows(table):
             out.append(("P6", f"bytes allocated per op, {c} ({params})", alloc, 0.0, None, None, ">=",
                         alloc is not None and alloc < 1.0))
 
+    jf = "JsonFileSinkBenchmark"
+    ratio_row("P10", "json-file sink / plain 64 KiB BufferedOutputStream writer of the same bytes, records/s",
+              score(find(table, jf, impl="sink")), score(find(table, jf, impl="buffered")), 0.5)
+
     lb = "LatencyBenchmark"
     for (c, p), r in table.items():
         if c == lb and dict(p).get("impl") == "eventhub":

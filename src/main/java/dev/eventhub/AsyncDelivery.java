@@ -92,6 +92,8 @@ final class AsyncDelivery implements Runnable {
     /** Stamp at which occupancy last rose above the high watermark, or Long.MIN_VALUE while below it. */
     private long aboveSince = Long.MIN_VALUE;
     private boolean watermarkReported;
+    /** The consumer's head when occupancy rose above the watermark: whether it moved since tells progress. */
+    private long headAbove;
 
     // Shared.
     private volatile long tail;
@@ -209,6 +211,7 @@ final class AsyncDelivery implements Runnable {
     private boolean makeRoom(long tail, Dispatcher hub) {
         switch (overflow) {
             case BLOCK -> {
+                hub.waitedForBlockBuffer = true;
                 hub.flushWakes(); // every consumer must run while the dispatcher waits for this one
                 for (int spins = 0; tail - (cachedHead = (long) HEAD.getVolatile(this)) >= size; spins++) {
                     if (subscription.isEnded() || hub.isTerminated()) {
@@ -262,9 +265,11 @@ final class AsyncDelivery implements Runnable {
         }
         if (aboveSince == Long.MIN_VALUE) {
             aboveSince = stamp;
+            headAbove = cachedHead;
         } else if (!watermarkReported && stamp - aboveSince >= slowNanos) {
             watermarkReported = true;
-            Diagnostics.behind(hubName, subscription, used, size, stamp - aboveSince);
+            Diagnostics.behind(hubName, subscription, used, size, stamp - aboveSince, overflow == Overflow.BLOCK,
+                    (long) HEAD.getVolatile(this) != headAbove);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.eventhub;
 
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -79,12 +80,34 @@ final class Diagnostics {
         }
     }
 
-    /** A dispatcher round took at least the threshold: some inline handler is slow; the next rounds find which. */
-    static void slowRound(String hub, int events, int subscribers, long nanos) {
-        if (LOG.isLoggable(Level.WARNING)) {
+    /** At most one backpressure line per this many nanoseconds, across hubs. */
+    static final long BACKPRESSURE_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** System.nanoTime() of the last backpressure line, or 0; any thread that logs one (CAS). */
+    private static final AtomicLong lastBackpressureLog = new AtomicLong();
+
+    /** Whether a backpressure line may be logged now (rate limit); claims the slot if so. */
+    private static boolean backpressureLogDue() {
+        long now = System.nanoTime();
+        long last = lastBackpressureLog.get();
+        return (last == 0 || now - last >= BACKPRESSURE_LOG_NANOS) && lastBackpressureLog.compareAndSet(last, now);
+    }
+
+    /**
+     * A dispatcher round took at least the threshold. If it waited for a lossless ({@code BLOCK}) async buffer, that
+     * is backpressure doing its job: INFO, at most once per {@link #BACKPRESSURE_LOG_NANOS}. Otherwise some inline
+     * handler is slow (the next rounds find which): WARNING, with the advice to make it async.
+     */
+    static void slowRound(String hub, int events, int subscribers, long nanos, boolean waitedForBlockBuffer) {
+        if (waitedForBlockBuffer) {
+            if (LOG.isLoggable(Level.INFO) && backpressureLogDue()) {
+                LOG.log(Level.INFO, "hub '" + hub + "': dispatching " + events + " events took "
+                        + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms waiting for room in a lossless (BLOCK) "
+                        + "subscriber's buffer: backpressure, producers are slowed to its pace");
+            }
+        } else if (LOG.isLoggable(Level.WARNING)) {
             LOG.log(Level.WARNING, "hub '" + hub + "': dispatching " + events + " events to " + subscribers
                     + " subscribers took " + TimeUnit.NANOSECONDS.toMillis(nanos)
-                    + " ms; every subscriber waits for inline handlers and BLOCK buffers (consider async())");
+                    + " ms; every subscriber waits for inline handlers (consider async() for a slow inline handler)");
         }
     }
 
@@ -126,12 +149,24 @@ final class Diagnostics {
         }
     }
 
-    /** An async buffer stayed above its high watermark for the slow-handler threshold. */
-    static void behind(String hub, DispatcherSubscription subscription, long used, int size, long nanos) {
-        if (LOG.isLoggable(Level.WARNING)) {
+    /**
+     * An async buffer stayed above its high watermark for the slow-handler threshold. A lossless ({@code BLOCK})
+     * subscriber whose consumer took events meanwhile is backpressure, expected: INFO, at most once per
+     * {@link #BACKPRESSURE_LOG_NANOS}. A consumer that took nothing, or a lossy one about to drop: WARNING. The JFR
+     * event is recorded either way.
+     */
+    static void behind(String hub, DispatcherSubscription subscription, long used, int size, long nanos, boolean lossless,
+                       boolean progressing) {
+        if (lossless && progressing) {
+            if (LOG.isLoggable(Level.INFO) && backpressureLogDue()) {
+                LOG.log(Level.INFO, "hub '" + hub + "': lossless subscriber " + describe(subscription) + " has " + used
+                        + " of " + size + " buffered events and keeps draining: backpressure, producers are slowed "
+                        + "to its pace");
+            }
+        } else if (LOG.isLoggable(Level.WARNING)) {
             LOG.log(Level.WARNING, "hub '" + hub + "': subscriber " + describe(subscription) + " has " + used + " of "
                     + size + " buffered events and has been above " + (int) (size * 0.75) + " for "
-                    + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms");
+                    + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms" + (progressing ? "" : " without taking any"));
         }
         BehindEvent event = new BehindEvent();
         if (event.isEnabled()) {

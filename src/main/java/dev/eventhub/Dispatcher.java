@@ -119,6 +119,8 @@ final class Dispatcher implements Runnable {
     private int asyncThreads;
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
     private boolean timeCalls;
+    /** A BLOCK buffer made this round wait (set by AsyncDelivery.makeRoom; dispatcher thread only). */
+    boolean waitedForBlockBuffer;
 
     Dispatcher(String name, ClosableMpscQueue ingress, int history, LongSupplier clock, boolean systemClock,
                IdleStrategy idle, long slowHandlerNanos, Function<?, String> topicFunction) {
@@ -337,9 +339,11 @@ final class Dispatcher implements Runnable {
         ingress.releaseConsumed();
         rounds++;
         long took = System.nanoTime() - started;
+        boolean waitedForBlockBuffer = this.waitedForBlockBuffer;
+        this.waitedForBlockBuffer = false;
         if (took >= slowHandlerNanos) {
-            if (!timeCalls) {
-                Diagnostics.slowRound(name, count, subscriberCount, took);
+            if (!timeCalls || waitedForBlockBuffer) {
+                Diagnostics.slowRound(name, count, subscriberCount, took, waitedForBlockBuffer);
             }
             timeCalls = true;
         } else {

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A sink driven by an async {@code BLOCK} subscription: the handler writes each event, flushes when the consumer has
- * drained its buffer, and closes the sink once when the subscription ends. Every call into the sink holds
+ * A sink driven by an async {@code BLOCK} subscription: the handler writes each event, ends the sink's batch (see
+ * {@link Sink#endOfBatch()}) and flushes when the consumer has drained its buffer (the batch also ends every
+ * {@link #SETTLE_EVERY} records and before the close), and closes the sink once when the subscription ends. Every call into the sink holds
  * {@link #lock}, because the end can be decided on another thread (a cancel, the hub closing) while the consumer is
  * inside {@code accept}. That thread never waits for the lock: if the consumer holds it (a sink stuck in a write),
  * it leaves the close to the consumer, so that a stuck sink cannot make {@code close()} of the hub hang.
@@ -22,6 +23,9 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
     private static final VarHandle NOT_WRITTEN =
             VarHandles.field(MethodHandles.lookup(), SinkAttachment.class, "notWritten", long.class);
 
+    /** Unsettled records after which the sink is asked to end its batch even if the consumer has not caught up. */
+    static final int SETTLE_EVERY = 1024;
+
     private final Sink<? super T> sink;
     private final String hubName;
     private Subscription subscription;
@@ -31,6 +35,8 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
     private volatile boolean closed;
     // Guarded by lock.
     private boolean dirty;
+    /** Records accepted since the sink last settled its batch (see Sink#endOfBatch). */
+    private long unsettled;
     /** The subscription ended while the consumer held the lock: it closes the sink when it lets go. */
     private volatile boolean closeRequested;
 
@@ -61,11 +67,13 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
             try {
                 sink.accept(event, sequence, timestampNanos);
                 WRITTEN.setRelease(this, written + 1);
+                unsettled++;
                 dirty = true;
             } catch (Throwable failure) {
-                long count = notWritten + 1;
-                NOT_WRITTEN.setRelease(this, count);
-                failed("could not write event " + sequence, failure, count);
+                lost(failure, 1, "could not write event " + sequence);
+            }
+            if (unsettled >= SETTLE_EVERY) {
+                settle();
             }
         } finally {
             unlock();
@@ -80,6 +88,7 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
                 return;
             }
             dirty = false;
+            settle();
             try {
                 sink.flush();
             } catch (Throwable failure) {
@@ -88,6 +97,41 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
         } finally {
             unlock();
         }
+    }
+
+    /** Asks the sink to write what it gathered; moves what it could not write from written to notWritten. Locked. */
+    private void settle() {
+        if (unsettled == 0) {
+            return;
+        }
+        try {
+            sink.endOfBatch();
+            unsettled = 0;
+        } catch (Throwable failure) {
+            lost(failure, 0, "could not write a batch");
+        }
+    }
+
+    /**
+     * A call into the sink failed: {@code plain} records are lost unless the failure says exactly how many of the
+     * unsettled ones (and the one being accepted, if {@code plain} is 1) were not written. Locked.
+     */
+    private void lost(Throwable failure, long plain, String what) {
+        long lost;
+        if (failure instanceof SinkWriteException exact) {
+            lost = Math.min(exact.notWritten(), unsettled + plain);
+            WRITTEN.setRelease(this, written - (lost - plain)); // the current record, if any, was never counted
+            unsettled = 0;
+        } else if (plain == 0) {
+            lost = unsettled;
+            WRITTEN.setRelease(this, written - lost);
+            unsettled = 0;
+        } else {
+            lost = plain;
+        }
+        long count = notWritten + lost;
+        NOT_WRITTEN.setRelease(this, count);
+        failed(what, failure, count);
     }
 
     /** The subscription ended: close now, or have the consumer do it if it is inside the sink. Any thread. */
@@ -103,6 +147,7 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
         try {
             if (closeRequested && !closed) {
                 closed = true;
+                settle();
                 try {
                     sink.close();
                 } catch (Throwable failure) {

@@ -6,7 +6,11 @@ package dev.eventhub;
  */
 public interface SinkSubscription extends Subscription {
 
-    /** {@return events the sink accepted} */
+    /**
+     * {@return events the sink accepted} A record is counted when {@code accept} returns; a sink that gathers records
+     * and writes them at the end of a batch may then report some as not written, which moves them from here to
+     * {@link #notWritten()}: {@code written() + notWritten()} only grows.
+     */
     long written();
 
     /** {@return events the sink failed to write (its {@code accept} threw), each reported} */

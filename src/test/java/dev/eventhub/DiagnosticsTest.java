@@ -118,4 +118,55 @@ class DiagnosticsTest {
             return lossy.dropped();
         }
     }
+
+    /** A lossless consumer that keeps draining, slowly. */
+    static final class SlowButSteady implements EventHandler<Integer> {
+        @Override
+        public void onEvent(Integer event, long sequence, long timestampNanos) {
+            busy(Duration.ofMillis(2));
+        }
+    }
+
+    @Test
+    void backpressureOnALosslessConsumerThatKeepsDrainingIsNoWarningAndNeverSuggestsAsync() throws Exception {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.eventhub");
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level level = logger.getLevel();
+        logger.setLevel(java.util.logging.Level.ALL);
+        logger.addHandler(capture);
+        Subscription steady;
+        try (EventHub<Integer> hub = EventHub.<Integer>builder().name("backpressure").slowHandlerThreshold(THRESHOLD)
+                .build()) {
+            steady = hub.events().async().buffer(8, Overflow.BLOCK).subscribe(new SlowButSteady());
+            for (int i = 0; i < 200; i++) {
+                hub.publish(i); // waits while the buffer is full: backpressure
+            }
+        } finally {
+            logger.removeHandler(capture);
+            logger.setLevel(level);
+        }
+        assertThat(steady.await(WAIT)).isTrue();
+        assertThat(steady.delivered()).isEqualTo(200);
+        assertThat(records).noneMatch(r -> r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()
+                && r.getMessage() != null && (r.getMessage().contains("buffered events")
+                || r.getMessage().contains("dispatching")));
+        assertThat(records).noneMatch(r -> r.getMessage() != null && r.getMessage().contains("async()"));
+        // Rate-limited: at most one line per kind per ten seconds, however long the backpressure lasts.
+        assertThat(records.stream().filter(r -> r.getMessage() != null && r.getMessage().contains("backpressure"))
+                .count()).isLessThanOrEqualTo(2);
+    }
 }

@@ -2,6 +2,7 @@ package dev.eventhub.io;
 
 import dev.eventhub.EventHub;
 import dev.eventhub.HubClosedException;
+import dev.eventhub.Subscription;
 import dev.eventhub.internal.Checks;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -22,8 +23,9 @@ import java.util.function.LongSupplier;
  * {@code healthyAfter} resets the wait to {@code initial}. Defaults: 800 ms, 30 s, 2, 0.2, 2 minutes.
  *
  * <p><b>Stop.</b> {@link #stop()} closes the connection, interrupts a wait or a blocked publish, and returns once
- * the thread has ended; idempotent. The hub closing stops the ingest too, at its next item or attempt; call
- * {@code stop()} to end it at once.
+ * the thread has ended; idempotent. The hub closing stops the ingest in the same way (the connection closed, a wait
+ * or a blocked open interrupted), so its thread ends within the hub's {@code drainTimeout} even if the source
+ * never sends again; {@link #await(Duration)} waits for that.
  *
  * <p><b>Threading.</b> Every method may be called from any thread.
  *
@@ -71,6 +73,8 @@ public final class Ingest<T> {
 
     private volatile State state = State.CONNECTING;
     private volatile boolean stopping;
+    /** Ends when the hub closes; cancelled when the ingest ends first. Set before the thread starts. */
+    private Subscription hubWatch;
     private volatile EventSource.Connection<T> connection;
     private volatile long failures;
     private volatile long reconnects;
@@ -228,6 +232,7 @@ public final class Ingest<T> {
                 throw new HubClosedException(hub.name(), "Ingest.start");
             }
             Ingest<T> ingest = new Ingest<>(this);
+            ingest.hubWatch = HubEnd.watch(hub, ingest::hubClosed);
             ingest.thread.start();
             return ingest;
         }
@@ -244,7 +249,7 @@ public final class Ingest<T> {
                     EventSource.Connection<T> open = source.open(resume);
                     connection = open;
                     try (open) {
-                        if (stopping) {
+                        if (stopping || hub.isClosed()) {
                             break;
                         }
                         state = State.CONNECTED;
@@ -287,6 +292,7 @@ public final class Ingest<T> {
         } catch (InterruptedException stoppedWhileWaiting) {
             // stop() interrupts the wait
         } finally {
+            hubWatch.cancel();
             state = State.STOPPED;
             stopped.countDown();
         }
@@ -337,6 +343,23 @@ public final class Ingest<T> {
     /** {@return the last wait, jitter included, in nanoseconds; 0 before the first} */
     public long lastDelayNanos() {
         return lastDelayNanos;
+    }
+
+    /**
+     * The hub closed: close the connection and interrupt a wait or an open, so that the thread ends even if the
+     * source is silent. Does not wait for the thread (it runs on whichever thread ended the hub's subscriptions).
+     */
+    private void hubClosed() {
+        stopping = true;
+        EventSource.Connection<T> open = connection;
+        if (open != null) {
+            try {
+                open.close();
+            } catch (Exception ignored) {
+                // Stopping anyway.
+            }
+        }
+        thread.interrupt();
     }
 
     /**

@@ -1,10 +1,12 @@
 package dev.eventhub.io;
 
 import dev.eventhub.Sink;
+import dev.eventhub.SinkWriteException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -12,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,13 +32,29 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * The {@code json-file} sink: one JSON object per line, {@code {"seq":7,"time":"2026-11-23T23:20:34.661862100Z",
- * "event":<the encoded event>}}, in a file that rotates by size, like Docker's {@code json-file} log driver.
+ * "event":<the encoded event>}}, in a file that rotates by size, like Docker's {@code json-file} log driver. With
+ * {@code format=docker}, a {@link LogLine} is written as Docker's driver writes it,
+ * {@code {"log":"text\n","stream":"stdout","time":"2026-11-23T23:20:34.661862100Z"}} (the copier's time, nine
+ * fraction digits; a part of a long line that is not its last has no {@code \n}), so that log shippers that read
+ * Docker's files read this one; every other event keeps the envelope above.
  *
- * <p>Each record is written with one positional write; a write that fails is undone (the file is cut back to where
- * it was), so the file never holds half a record, and the next record is tried again. Rotation happens between
- * records: when the next one would take the file past {@code max-size}, {@code path} becomes {@code path.1}
- * ({@code path.1.gz} with {@code compress}), older ones shift up, and the oldest beyond {@code max-file} is deleted.
- * A file left with a torn last line by a killed process is cut back to its last complete record when reopened.
+ * <p><b>Batches.</b> {@code accept} encodes a record into a buffer; {@link #endOfBatch()} (the attachment calls it
+ * when its consumer has caught up, and at least every 1024 records) writes the buffer with one positional write. A
+ * write that fails is undone (the file is cut back to where it was), so the file never holds half a record, and
+ * every record of that write is reported as not written ({@link dev.eventhub.SinkWriteException} with the exact
+ * count); the next record is tried again. The buffer is also written early when it passes 1 MiB, and before a
+ * rotation. Rotation happens between records: when the next one would take the file past {@code max-size},
+ * {@code path} becomes {@code path.1} ({@code path.1.gz} with {@code compress}), older ones shift up, and the oldest
+ * beyond {@code max-file} is deleted. A file left with a torn last line by a killed process is cut back to its last
+ * complete record when reopened.
+ *
+ * <p><b>fsync.</b> {@code record} forces the file to the disk after every write, that is once per batch: a record is
+ * durable before the attachment takes the next batch (and before {@code endOfBatch}, {@code flush} or
+ * {@code close} returns). {@code flush} forces when the attachment has caught up; {@code never} leaves it to the OS.
+ *
+ * <p><b>Mode.</b> Every file the sink creates (the current file, and a compressed rotated file) is created with
+ * mode {@code 0640} on a POSIX file system (narrower if the umask says so; never widened afterwards); plain rotated
+ * files are the current file renamed.
  */
 final class JsonFileSink<T> implements Sink<T> {
     static final String NAME = "json-file";
@@ -44,6 +64,12 @@ final class JsonFileSink<T> implements Sink<T> {
     private static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rw-r-----");
 
     enum Fsync { NEVER, FLUSH, RECORD }
+
+    /** What a record looks like: the hub's envelope, or Docker's log record for a LogLine. */
+    enum Format { HUB, DOCKER }
+
+    /** Buffered bytes past which a batch is written before it ends. */
+    static final int BUFFER_LIMIT = 1 << 20;
 
     /** Options, validation and opening for the registry. */
     static final class Factory implements SinkFactory {
@@ -55,7 +81,10 @@ final class JsonFileSink<T> implements Sink<T> {
                     + "(default: no rotation)");
             options.put("max-file", "files to keep, the current one included (default 1)");
             options.put("compress", "gzip rotated files: true or false (default false)");
-            options.put("fsync", "when to force writes to the disk: never, flush or record (default never)");
+            options.put("fsync", "when to force writes to the disk: never, flush (when caught up) or record (after "
+                    + "every write, which holds one batch of records) (default never)");
+            options.put("format", "hub (the seq/time/event envelope) or docker (a LogLine as Docker's json-file "
+                    + "driver writes it; other events keep the envelope) (default hub)");
             return options;
         }
 
@@ -76,7 +105,7 @@ final class JsonFileSink<T> implements Sink<T> {
     }
 
     /** Validated options. */
-    record Settings(Path path, long maxSize, int maxFile, boolean compress, Fsync fsync) {
+    record Settings(Path path, long maxSize, int maxFile, boolean compress, Fsync fsync, Format format) {
         static Settings of(Map<String, String> options) {
             String pathText = options.get("path");
             if (pathText.isBlank()) {
@@ -125,7 +154,16 @@ final class JsonFileSink<T> implements Sink<T> {
                     throw invalid("fsync", text, "never, flush or record");
                 }
             }
-            return new Settings(path, maxSize, maxFile, compress, fsync);
+            Format format = Format.HUB;
+            if (options.containsKey("format")) {
+                String text = options.get("format");
+                switch (text) {
+                    case "hub" -> format = Format.HUB;
+                    case "docker" -> format = Format.DOCKER;
+                    default -> throw invalid("format", text, "hub or docker");
+                }
+            }
+            return new Settings(path, maxSize, maxFile, compress, fsync, format);
         }
 
         private static long size(String text) {
@@ -155,6 +193,13 @@ final class JsonFileSink<T> implements Sink<T> {
     private final Settings settings;
     private final Function<? super T, String> encoder;
     private final StringBuilder line = new StringBuilder(256);
+    /** The records gathered since the last write: {@code length} bytes, {@code gathered} records. */
+    private byte[] buffer = new byte[1 << 16];
+    private int length;
+    private int gathered;
+    /** The second whose date and time {@link #secondText} holds ("2026-11-23T23:20:34."), or MIN_VALUE. */
+    private long second = Long.MIN_VALUE;
+    private final byte[] secondText = new byte[20];
     private FileChannel channel;
     private long size;
     private boolean closed;
@@ -170,56 +215,233 @@ final class JsonFileSink<T> implements Sink<T> {
         if (closed) {
             throw new IOException(this + " is closed");
         }
+        int start = length;
+        if (settings.format() == Format.DOCKER && event instanceof LogLine logLine) {
+            encodeDocker(logLine);
+        } else {
+            encodeEnvelope(event, sequence, timestampNanos);
+        }
+        int bytes = length - start;
+        if (channel == null) {
+            try {
+                open(); // an earlier failure closed it; a full disk may have cleared
+            } catch (IOException | RuntimeException failure) {
+                length = start;
+                throw failure;
+            }
+        }
+        if (settings.maxSize() > 0 && size + start > 0 && size + start + bytes > settings.maxSize()) {
+            // The record does not fit: what is gathered goes to this file, the record starts the next one.
+            if (start > 0) {
+                length = start;
+                writeGathered(1); // if it throws, the gathered records and this one are reported as not written
+                System.arraycopy(buffer, start, buffer, 0, bytes);
+            }
+            length = 0;
+            rotate(); // if it throws, only this record is lost: the gathered ones are written
+            length = bytes;
+        }
+        gathered++;
+        if (length >= BUFFER_LIMIT) {
+            writeGathered(0);
+        }
+    }
+
+    /** Writes the gathered records with one write. */
+    @Override
+    public void endOfBatch() throws IOException {
+        writeGathered(0);
+    }
+
+    private void encodeEnvelope(T event, long sequence, long timestampNanos) throws IOException {
         String encoded = encoder.apply(event);
         if (encoded == null || !Json.isValue(encoded)) {
             throw new IOException("the encoder gave " + (encoded == null ? "null" : "text that is not one JSON value")
                     + " for event " + sequence);
         }
-        line.setLength(0);
-        line.append("{\"seq\":").append(sequence).append(",\"time\":\"");
-        TIME.formatTo(Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L),
-                Math.floorMod(timestampNanos, 1_000_000_000L)), line);
-        line.append("\",\"event\":");
-        for (int i = 0, n = encoded.length(); i < n; i++) {
-            char c = encoded.charAt(i);
-            line.append(c == '\n' || c == '\r' ? ' ' : c); // only whitespace between tokens can be a raw line break
+        ascii("{\"seq\":");
+        ascii(Long.toString(sequence));
+        ascii(",\"time\":\"");
+        time(timestampNanos);
+        ascii("\",\"event\":");
+        int from = length;
+        utf8(encoded);
+        for (int i = from; i < length; i++) {
+            if (buffer[i] == '\n' || buffer[i] == '\r') {
+                buffer[i] = ' '; // only whitespace between tokens can be a raw line break
+            }
         }
-        line.append("}\n");
-        byte[] bytes = line.toString().getBytes(StandardCharsets.UTF_8);
-        if (channel == null) {
-            open(); // an earlier failure closed it; a full disk may have cleared
-        }
-        if (settings.maxSize() > 0 && size > 0 && size + bytes.length > settings.maxSize()) {
-            rotate();
-        }
-        write(bytes);
+        ascii("}\n");
     }
 
-    private void write(byte[] bytes) throws IOException {
+    /** Docker's json-file record (moby's jsonlog): log, stream, time; the same escaping as Docker's encoder. */
+    private void encodeDocker(LogLine logLine) {
+        line.setLength(0);
+        line.append("{\"log\":");
+        dockerQuote(line, logLine.text(), logLine.partial() == null || logLine.partial().last());
+        line.append(",\"stream\":");
+        dockerQuote(line, logLine.source(), false);
+        line.append(",\"time\":\"");
+        utf8(line);
+        time(logLine.timeNanos());
+        ascii("\"}\n");
+    }
+
+    /**
+     * Quotes as Docker's jsonlog encoder does: {@code \\ \" \n \r \t} escaped by name, other control characters
+     * and {@code < > &} as a backslash, {@code u00} and two hex digits, U+2028 and U+2029 likewise, and a lone
+     * surrogate (text that is not UTF-8 there) as U+FFFD escaped the same way.
+     */
+    static StringBuilder dockerQuote(StringBuilder out, String value, boolean newline) {
+        out.append('"');
+        for (int i = 0, n = value.length(); i < n; i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '<', '>', '&' -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                case '\u2028', '\u2029' -> out.append("\\u202").append(HEX[c & 0xF]);
+                default -> {
+                    if (c < 0x20) {
+                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        out.append(c).append(value.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        out.append("\\ufffd");
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        if (newline) {
+            out.append("\\n");
+        }
+        return out.append('"');
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** Appends RFC 3339 UTC with nine fraction digits, without the quotes. */
+    private void time(long epochNanos) {
+        long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+        int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
+        if (seconds != second) {
+            String text = TIME.format(Instant.ofEpochSecond(seconds, 0)); // yyyy-MM-ddTHH:mm:ss.000000000Z
+            if (text.length() != 30) {
+                ascii(text.substring(0, text.length() - 10));
+                digits(nanos);
+                room(1);
+                buffer[length++] = 'Z';
+                return;
+            }
+            for (int i = 0; i < 20; i++) {
+                secondText[i] = (byte) text.charAt(i);
+            }
+            second = seconds;
+        }
+        room(30);
+        System.arraycopy(secondText, 0, buffer, length, 20);
+        length += 20;
+        digits(nanos);
+        buffer[length++] = 'Z';
+    }
+
+    private void digits(int nanos) {
+        room(10);
+        for (int i = length + 8; i >= length; i--) {
+            buffer[i] = (byte) ('0' + nanos % 10);
+            nanos /= 10;
+        }
+        length += 9;
+    }
+
+    private void ascii(String text) {
+        int n = text.length();
+        room(n);
+        for (int i = 0; i < n; i++) {
+            buffer[length++] = (byte) text.charAt(i);
+        }
+    }
+
+    /** Appends {@code text} as UTF-8. */
+    private void utf8(CharSequence text) {
+        int n = text.length();
+        room(n);
+        int i = 0;
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                break;
+            }
+            buffer[length++] = (byte) c;
+        }
+        if (i < n) {
+            byte[] rest = text.subSequence(i, n).toString().getBytes(StandardCharsets.UTF_8);
+            room(rest.length);
+            System.arraycopy(rest, 0, buffer, length, rest.length);
+            length += rest.length;
+        }
+    }
+
+    private void room(int bytes) {
+        if (length + bytes > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + bytes));
+        }
+    }
+
+    /**
+     * Writes the gathered bytes with one positional write (a loop only if the OS takes less); on failure cuts the
+     * file back and reports the gathered records, plus {@code more} (the record being accepted), as not written.
+     */
+    private void writeGathered(int more) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        int records = gathered + more;
+        ByteBuffer bytes = ByteBuffer.wrap(buffer, 0, length);
+        length = 0;
+        gathered = 0;
+        if (more == 0 && buffer.length > BUFFER_LIMIT * 2) {
+            buffer = new byte[1 << 16]; // one huge record must not keep a huge buffer
+        }
+        if (channel == null) {
+            try {
+                open();
+            } catch (IOException | RuntimeException failure) {
+                throw new SinkWriteException(this + " could not reopen its file; " + records + " records not written",
+                        failure, records);
+            }
+        }
         long before = size;
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             long at = before;
-            while (buffer.hasRemaining()) {
-                at += channel.write(buffer, at);
+            while (bytes.hasRemaining()) {
+                at += channel.write(bytes, at);
             }
             size = at;
             if (settings.fsync() == Fsync.RECORD) {
                 channel.force(false);
             }
-        } catch (IOException failure) {
+        } catch (IOException | RuntimeException failure) {
             try {
                 channel.truncate(before); // never leave half a record behind
             } catch (IOException | RuntimeException ignored) {
                 // The channel is unusable; reopening cuts the torn tail.
             }
             closeChannel();
-            throw failure;
+            size = before;
+            throw new SinkWriteException(this + " could not write " + records + " records: " + failure, failure,
+                    records);
         }
     }
 
     @Override
     public void flush() throws IOException {
+        writeGathered(0);
         if (channel != null && settings.fsync() == Fsync.FLUSH) {
             channel.force(false);
         }
@@ -231,13 +453,17 @@ final class JsonFileSink<T> implements Sink<T> {
             return;
         }
         closed = true;
-        if (channel != null) {
-            try {
-                if (settings.fsync() != Fsync.NEVER) {
-                    channel.force(false);
+        try {
+            writeGathered(0);
+        } finally {
+            if (channel != null) {
+                try {
+                    if (settings.fsync() != Fsync.NEVER) {
+                        channel.force(false);
+                    }
+                } finally {
+                    closeChannel();
                 }
-            } finally {
-                closeChannel();
             }
         }
     }
@@ -249,17 +475,15 @@ final class JsonFileSink<T> implements Sink<T> {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        if (posix && !Files.exists(path)) {
+        if (!Files.exists(path)) {
             try {
-                Files.createFile(path, PosixFilePermissions.asFileAttribute(MODE));
-                Files.setPosixFilePermissions(path, MODE); // the umask may have narrowed it
+                Files.newByteChannel(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        modeAttributes()).close();
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 // Someone created it meanwhile: append to theirs.
             }
         }
-        FileChannel opened = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
+        FileChannel opened = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
         try {
             long length = opened.size();
             long complete = completeLength(opened, length);
@@ -274,6 +498,13 @@ final class JsonFileSink<T> implements Sink<T> {
             opened.close();
             throw failure;
         }
+    }
+
+    /** Mode 0640 at creation where the file system has POSIX permissions; nothing otherwise. */
+    private static FileAttribute<?>[] modeAttributes() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(MODE)}
+                : new FileAttribute<?>[0];
     }
 
     /** The length up to and including the last newline (0 if none). */
@@ -348,8 +579,10 @@ final class JsonFileSink<T> implements Sink<T> {
     /** Compresses {@code from} into {@code to} through a temporary file, then deletes {@code from}. */
     private static void gzip(Path from, Path to) throws IOException {
         Path partial = to.resolveSibling(to.getFileName() + ".tmp");
+        Files.deleteIfExists(partial); // left by an interrupted rotation; created afresh with the mode below
         try (InputStream in = Files.newInputStream(from);
-             OutputStream out = new GZIPOutputStream(Files.newOutputStream(partial), 1 << 16)) {
+             OutputStream out = new GZIPOutputStream(Channels.newOutputStream(Files.newByteChannel(partial,
+                     Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), modeAttributes())), 1 << 16)) {
             in.transferTo(out);
         }
         Files.move(partial, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -2,6 +2,7 @@ package dev.eventhub.io;
 
 import dev.eventhub.EventHub;
 import dev.eventhub.HubClosedException;
+import dev.eventhub.Subscription;
 import dev.eventhub.internal.Checks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,10 @@ import java.util.function.LongSupplier;
  * bytes become U+FFFD.
  *
  * <p><b>End.</b> End of stream ends the copier ({@link State#DONE}); a read error ends it ({@link State#FAILED}, the
- * exception in {@link #failure()}, logged); the hub closing ends it ({@link State#HUB_CLOSED}, logged with the lines
- * left unread); {@link #stop()} ends it ({@link State#STOPPED}). In every case the stream is closed.
+ * exception in {@link #failure()}, logged); the hub closing ends it ({@link State#HUB_CLOSED}): the copier closes
+ * its stream and interrupts its thread as {@link #stop()} does, so that its thread ends within the hub's {@code drainTimeout} even if the
+ * stream never produces again (a line being read is not published); {@link #stop()} ends it
+ * ({@link State#STOPPED}). In every case the stream is closed.
  *
  * <p><b>Threading.</b> Every method may be called from any thread.
  */
@@ -63,6 +66,10 @@ public final class LineCopier {
     private volatile State state = State.RUNNING;
     private volatile Throwable failure;
     private volatile boolean stopping;
+    /** The hub closed: the watch closed the stream to end a read that may never return otherwise. */
+    private volatile boolean hubClosed;
+    /** Ends when the hub closes; cancelled when the copier ends first. Set before the thread starts. */
+    private Subscription hubWatch;
     private volatile long published;
     private volatile long partials;
 
@@ -166,6 +173,7 @@ public final class LineCopier {
                 throw new HubClosedException(hub.name(), "LineCopier.start");
             }
             LineCopier copier = new LineCopier(hub, source, in, maxLineBytes, clock);
+            copier.hubWatch = HubEnd.watch(hub, copier::hubClosed);
             copier.thread.start();
             return copier;
         }
@@ -186,7 +194,9 @@ public final class LineCopier {
                     }
                 }
             }
-            if (length > 0 || partId != null) {
+            if (hubClosed) {
+                end = State.HUB_CLOSED; // the stream was closed for the hub's close: a line being read is dropped
+            } else if (length > 0 || partId != null) {
                 endLine(); // a last line without a line break
             }
         } catch (HubClosedException closed) {
@@ -194,13 +204,15 @@ public final class LineCopier {
             LOG.log(Level.WARNING, "copier of '" + source + "' into hub '" + hub.name() + "': the hub closed; the "
                     + "rest of the stream was not read");
         } catch (InterruptedException | InterruptedIOException interrupted) {
-            end = stopping ? State.STOPPED : State.FAILED;
-            if (!stopping) {
+            end = stopping ? State.STOPPED : hubClosed ? State.HUB_CLOSED : State.FAILED;
+            if (!stopping && !hubClosed) {
                 failure = interrupted;
             }
         } catch (IOException | RuntimeException error) {
             if (stopping) {
                 end = State.STOPPED; // closing the stream under a read is how stop() unblocks it
+            } else if (hubClosed) {
+                end = State.HUB_CLOSED; // and how the hub's close unblocks it
             } else {
                 end = State.FAILED;
                 failure = error;
@@ -213,6 +225,7 @@ public final class LineCopier {
             } catch (IOException ignored) {
                 // Ending anyway.
             }
+            hubWatch.cancel();
             state = end;
             done.countDown();
         }
@@ -333,6 +346,23 @@ public final class LineCopier {
     public boolean await(Duration timeout) throws InterruptedException {
         Checks.notNegative("timeout", timeout);
         return done.await(Checks.toNanos(timeout), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The hub closed: close the stream and interrupt the thread, as {@link #stop()} does, so that a read blocked on a
+     * silent stream returns. Does not wait for the thread (it runs on whichever thread ended the hub's subscriptions).
+     */
+    private void hubClosed() {
+        if (done.getCount() == 0) {
+            return;
+        }
+        hubClosed = true;
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // The interrupt below ends it anyway.
+        }
+        thread.interrupt();
     }
 
     /**

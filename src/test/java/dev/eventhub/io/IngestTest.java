@@ -209,6 +209,43 @@ class IngestTest {
         assertThatThrownBy(() -> Ingest.builder(hub, resume -> null).start()).isInstanceOf(HubClosedException.class);
     }
 
+    @Test
+    void theHubClosingEndsAnIngestWhoseSourceNeverSendsAgainWithinTheDrainTimeout() throws Exception {
+        Duration drain = Duration.ofSeconds(2);
+        for (boolean honoursClose : new boolean[] {true, false}) {
+            String name = "silent-" + honoursClose;
+            EventHub<Integer> own = EventHub.<Integer>builder().name(name).drainTimeout(drain).build();
+            CountDownLatch connected = new CountDownLatch(1);
+            CountDownLatch closed = new CountDownLatch(1);
+            Ingest<Integer> ingest = Ingest.builder(own, resume -> new EventSource.Connection<Integer>() {
+                @Override
+                public Integer next() throws Exception {
+                    connected.countDown();
+                    if (honoursClose) {
+                        closed.await(); // a socket read: returns when the connection is closed
+                        throw new java.io.IOException("connection closed");
+                    }
+                    new CountDownLatch(1).await(); // ignores close: only an interrupt ends it
+                    return null;
+                }
+
+                @Override
+                public void close() {
+                    closed.countDown();
+                }
+            }).start();
+            assertThat(connected.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            Thread thread = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("eventhub-" + name + "-ingest")).findFirst().orElseThrow();
+            own.close();
+            thread.join(drain.toMillis());
+            assertThat(thread.isAlive()).as(name).isFalse();
+            assertThat(ingest.state()).isEqualTo(Ingest.State.STOPPED);
+            assertThat(closed.getCount()).as("connection closed").isZero();
+            assertThat(ingest.failures()).isZero();
+        }
+    }
+
     /**
      * A loopback server holding items 1..N that drops every connection after a random number of items, and resumes
      * after the token the client sends.

@@ -77,7 +77,11 @@ class JsonFileSinkTest {
                 new Bad(Map.of("path", "x", "compress", "true", "max-file", "3"), "compress: 'true'"),
                 new Bad(Map.of("path", "x", "fsync", "sometimes"), "fsync: 'sometimes' for sink 'json-file' "
                         + "(expected: never, flush or record)"),
-                new Bad(Map.of("path", "x", "fsync", "NEVER"), "fsync: 'NEVER'"));
+                new Bad(Map.of("path", "x", "fsync", "NEVER"), "fsync: 'NEVER'"),
+                new Bad(Map.of("path", "x", "format", "json"), "format: 'json' for sink 'json-file' (expected: "
+                        + "hub or docker)"),
+                new Bad(Map.of("path", "x", "format", "Docker"), "format: 'Docker'"),
+                new Bad(Map.of("path", "x", "format", ""), "format: ''"));
         for (Bad bad : table) {
             assertThatThrownBy(() -> Sinks.open("json-file", bad.options(), ENCODER))
                     .as("%s", bad.options()).isInstanceOf(IllegalArgumentException.class)
@@ -405,5 +409,146 @@ class JsonFileSinkTest {
         assertThat(ok.field("d")).isNull();
         assertThat(ok.field("e")).isNull();
         assertThat(ok.field("missing")).isNull();
+    }
+
+    private static final long NANOS = Instant.parse("2026-11-23T23:20:34.000000100Z").getEpochSecond() * 1_000_000_000L
+            + 100;
+
+    @Test
+    void formatDockerWritesEachLogLineExactlyAsDockersJsonFileDriverAndKeepsTheEnvelopeForOtherEvents()
+            throws Exception {
+        Map<String, String> options = options("format", "docker");
+        List<Object> events = List.of(
+                new LogLine("stdout", "hello", NANOS, null),
+                new LogLine("stderr", "a <b> & \"q\" \\ \t\u0001 caf\u00e9 \ud83d\ude00 \u2028", NANOS + 1, null),
+                new LogLine("stdout", "part one ", NANOS + 2, new LogLine.Partial("p1", 1, false)),
+                new LogLine("stdout", "part two", NANOS + 2, new LogLine.Partial("p1", 2, true)),
+                42);
+        SinkSubscription attached;
+        try (EventHub<Object> hub = EventHub.<Object>builder().build()) {
+            attached = hub.attach(Sinks.open("json-file", options, (Object e) -> "{\"n\":" + e + "}"));
+            for (Object event : events) {
+                hub.publish(event);
+            }
+        }
+        assertThat(attached.await(WAIT)).isTrue();
+        assertThat(attached.written()).isEqualTo(5);
+        List<String> lines = Files.readAllLines(Path.of(options.get("path")), StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(5);
+        // Byte for byte what moby's jsonlog encoder writes for these lines.
+        assertThat(lines.get(0)).isEqualTo("{\"log\":\"hello\\n\",\"stream\":\"stdout\","
+                + "\"time\":\"2026-11-23T23:20:34.000000100Z\"}");
+        assertThat(lines.get(1)).isEqualTo("{\"log\":\"a \\u003cb\\u003e \\u0026 \\\"q\\\" \\\\ \\t\\u0001 caf\u00e9 "
+                + "\ud83d\ude00 \\u2028\\n\",\"stream\":\"stderr\",\"time\":\"2026-11-23T23:20:34.000000101Z\"}");
+        assertThat(lines.get(2)).isEqualTo("{\"log\":\"part one \",\"stream\":\"stdout\","
+                + "\"time\":\"2026-11-23T23:20:34.000000102Z\"}");
+        assertThat(lines.get(3)).startsWith("{\"log\":\"part two\\n\",");
+        // The round trip through the JSON parser gives the fields back.
+        for (int i = 0; i < 4; i++) {
+            LogLine line = (LogLine) events.get(i);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> record = (Map<String, Object>) Json.parse(lines.get(i));
+            assertThat(record.keySet()).containsExactly("log", "stream", "time");
+            boolean whole = line.partial() == null || line.partial().last();
+            assertThat(record.get("log")).isEqualTo(line.text() + (whole ? "\n" : ""));
+            assertThat(record.get("stream")).isEqualTo(line.source());
+            Instant time = Instant.parse((String) record.get("time"));
+            assertThat(time.getEpochSecond() * 1_000_000_000L + time.getNano()).isEqualTo(line.timeNanos());
+        }
+        // Any other event keeps the hub's envelope.
+        assertThat(lines.get(4)).matches("\\{\"seq\":5,\"time\":\"[^\"]+\",\"event\":\\{\"n\":42}}");
+        assertThat(JsonRecord.parse(lines.get(4)).field("n")).isEqualTo("42");
+    }
+
+    @Test
+    void everyFileTheSinkCreatesHasMode0640FromCreation() throws Exception {
+        Path probe = dir.resolve("probe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getFileStore(dir).supportsFileAttributeView("posix"));
+        Files.createFile(probe, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
+        String expected = PosixFilePermissions.toString(Files.getPosixFilePermissions(probe)); // the umask may narrow
+        Files.delete(probe);
+        for (String compress : List.of("true", "false")) {
+            Path sub = Files.createDirectory(dir.resolve("compress-" + compress));
+            Map<String, String> options = Map.of("path", sub.resolve("events.log").toString(), "max-size", "1k",
+                    "max-file", "4", "compress", compress);
+            try (Sink<Integer> sink = Sinks.open("json-file", options, ENCODER)) {
+                for (int i = 1; i <= 200; i++) {
+                    sink.accept(i, i, i);
+                    if (i % 7 == 0) {
+                        sink.endOfBatch();
+                    }
+                }
+            }
+            List<Path> files;
+            try (Stream<Path> listing = Files.list(sub)) {
+                files = listing.sorted().toList();
+            }
+            assertThat(files).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder("events.log",
+                    "events.log.1" + ("true".equals(compress) ? ".gz" : ""),
+                    "events.log.2" + ("true".equals(compress) ? ".gz" : ""),
+                    "events.log.3" + ("true".equals(compress) ? ".gz" : ""));
+            for (Path file : files) {
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("%s", file)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void aSinkThatGathersReportsExactlyWhatABatchWriteLost() throws Exception {
+        List<Long> onDisk = new CopyOnWriteArrayList<>();
+        Sink<Integer> gathering = new Sink<>() {
+            final List<Long> batch = new ArrayList<>();
+
+            @Override
+            public void accept(Integer event, long sequence, long timestampNanos) {
+                batch.add(sequence);
+            }
+
+            @Override
+            public void endOfBatch() throws IOException {
+                List<Long> taken = new ArrayList<>(batch);
+                batch.clear();
+                long lost = taken.stream().filter(s -> s % 10 == 0).count();
+                taken.stream().filter(s -> s % 10 != 0).forEach(onDisk::add);
+                if (lost > 0) {
+                    throw new dev.eventhub.SinkWriteException("disk full", null, lost);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SinkSubscription attached;
+        try (EventHub<Integer> hub = EventHub.<Integer>builder().build()) {
+            attached = hub.attach(gathering);
+            for (int i = 1; i <= 5000; i++) {
+                hub.publish(i);
+            }
+        }
+        assertThat(attached.await(WAIT)).isTrue();
+        assertThat(attached.notWritten()).isEqualTo(500);
+        assertThat(attached.written()).isEqualTo(4500).isEqualTo(onDisk.size());
+        assertThat(attached.lastFailure()).hasMessage("disk full");
+    }
+
+    @Test
+    void fsyncRecordAndBatchesKeepEveryRecordWholeAcrossRotation() throws Exception {
+        Map<String, String> options = options("max-size", "2k", "max-file", "1000", "fsync", "record");
+        try (Sink<Integer> sink = Sinks.open("json-file", options, ENCODER)) {
+            for (int i = 1; i <= 500; i++) {
+                sink.accept(i, i, i);
+                if (i % 50 == 0) {
+                    sink.endOfBatch();
+                }
+            }
+        }
+        JsonFileReader reader = JsonFileReader.of(Path.of(options.get("path")));
+        for (Path file : reader.files()) {
+            assertThat(Files.size(file)).isLessThanOrEqualTo(2 << 10);
+        }
+        List<JsonRecord> records = readAll(reader);
+        assertThat(records).extracting(JsonRecord::sequence).hasSize(500).isSorted().doesNotHaveDuplicates();
     }
 }

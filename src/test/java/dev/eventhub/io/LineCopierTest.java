@@ -180,11 +180,27 @@ class LineCopierTest {
         PipedInputStream reader = new PipedInputStream(writer);
         LineCopier copier = LineCopier.start(hub, "stdout", reader);
         hub.close();
-        writer.write("after close\n".getBytes(StandardCharsets.UTF_8));
-        writer.flush();
         assertThat(copier.await(WAIT)).isTrue();
+        assertThatThrownBy(() -> writer.write('x')).isInstanceOf(java.io.IOException.class); // the copier closed it
         assertThat(copier.state()).isEqualTo(LineCopier.State.HUB_CLOSED);
         assertThatThrownBy(() -> LineCopier.start(hub, "stdout", reader)).isInstanceOf(HubClosedException.class);
+    }
+
+    @Test
+    void theHubClosingEndsACopierOnAStreamThatNeverProducesAgainWithinTheDrainTimeout() throws Exception {
+        Duration drain = Duration.ofSeconds(2);
+        EventHub<LogLine> own = EventHub.<LogLine>builder().name("silent").drainTimeout(drain).build();
+        PipedInputStream silent = new PipedInputStream(new PipedOutputStream()); // never written, never closed
+        LineCopier copier = LineCopier.start(own, "stdout", silent);
+        Thread thread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("eventhub-silent-copier-stdout")).findFirst().orElseThrow();
+        own.close();
+        thread.join(drain.toMillis());
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(copier.await(Duration.ZERO)).isTrue();
+        assertThat(copier.state()).isEqualTo(LineCopier.State.HUB_CLOSED);
+        assertThat(copier.failure()).isNull();
+        assertThatThrownBy(silent::read).isInstanceOf(java.io.IOException.class); // the copier closed it
     }
 
     @Test
