@@ -169,9 +169,18 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
         return (int) capacity;
     }
 
-    /** Whether nothing accepted is left to poll. Consumer thread only. */
+    /**
+     * Whether the next element is not there yet: nothing was accepted beyond what was polled, or the next slot is
+     * claimed but its element not stored yet (the next look will see it). Consumer thread only.
+     *
+     * <p>It reads the next slot, not the producers' claim word: an idle consumer looks here on every turn of its idle
+     * loop, and reading the claim word would pull the producers' hot cache line across cores on every look, which
+     * under a steady stream drags producer and consumer into lockstep (each claim then misses the cache). The slot's
+     * line is written once per 16 elements. A consumer about to park re-checks the claim word instead
+     * ({@link #parkConsumer}), which is the Dekker pair with a producer's claim.
+     */
     boolean isEmpty() {
-        return lpCursor() == acceptedCount();
+        return lvElement((int) (lpCursor() & mask)) == null;
     }
 
     /**

@@ -40,6 +40,14 @@ final class Dispatcher implements Runnable {
 
     /** Events per round: bounds how long a subscription change or a deadline waits behind a busy stream. */
     static final int BATCH = 256;
+    /**
+     * Looks a round takes at an empty queue before it ends, when it has dispatched fewer than {@link #BATCH}: a
+     * steady stream's next event is usually a few tens of nanoseconds away, and ending the round for it costs more
+     * (a fence, a clock read, the round's bookkeeping) than waiting. Without it a consumer that has caught up with
+     * its producer runs one round per event or two, and stays in that slow lockstep (see docs/benchmarks.md,
+     * "stability"). About a microsecond at most.
+     */
+    static final int LINGER_SPINS = 32;
     /** Empty rounds a PARK dispatcher spins through before it parks: cheap cover for short gaps in traffic. */
     static final int SPINS_BEFORE_PARK = 100;
     /** With an injected clock, wall time says nothing about its deadlines: look at them this often when idle. */
@@ -66,7 +74,8 @@ final class Dispatcher implements Runnable {
     private final ClosableMpscQueue ingress;
     private final HistoryRing ring;
     private final LongSupplier clock;
-    private final boolean systemClock;
+    /** The clock, when it is the system's (not injected): read at a timer value the round already has. */
+    private final SystemEpochClock systemClock;
     private final IdleStrategy idle;
     private final long slowHandlerNanos;
     private final Function<Object, String> topicFunction;
@@ -132,7 +141,7 @@ final class Dispatcher implements Runnable {
         this.ingress = ingress;
         this.ring = new HistoryRing(history);
         this.clock = clock;
-        this.systemClock = systemClock;
+        this.systemClock = systemClock && clock instanceof SystemEpochClock system ? system : null;
         this.idle = idle;
         this.owner = Thread.currentThread();
     }
@@ -164,15 +173,17 @@ final class Dispatcher implements Runnable {
         inRound = true;
         try {
             int work = runCommands();
-            long now = now();
+            // One read of the system timer serves both the stamp and the slow-round measurement.
+            final long started = System.nanoTime();
+            final long now = systemClock != null ? systemClock.at(started) : now();
             if (state == CLOSING) {
                 // close() closed the ingress before it set CLOSING: the accepted count is final.
-                work += dispatch(now, Integer.MAX_VALUE, true);
+                work += dispatch(now, started, Integer.MAX_VALUE, true);
                 expire(Math.max(now, lastStamp));
                 terminate();
                 return work + 1;
             }
-            work += dispatch(now, BATCH, false);
+            work += dispatch(now, started, BATCH, false);
             if (deadlines.next() < now) {
                 work += expire(now);
             }
@@ -262,7 +273,7 @@ final class Dispatcher implements Runnable {
         if (untilDue <= 0) {
             return 0;
         }
-        return systemClock ? untilDue : Math.min(untilDue, INJECTED_CLOCK_MAX_PARK_NANOS);
+        return systemClock != null ? untilDue : Math.min(untilDue, INJECTED_CLOCK_MAX_PARK_NANOS);
     }
 
     private int runCommands() {
@@ -312,7 +323,7 @@ final class Dispatcher implements Runnable {
      *
      * @param drain wait for claimed slots and stop only when everything accepted is dispatched (closing)
      */
-    private int dispatch(long now, int max, boolean drain) {
+    private int dispatch(long now, long started, int max, boolean drain) {
         final ClosableMpscQueue ingress = this.ingress;
         Object event = drain ? ingress.pollBlocking() : ingress.poll();
         if (event == null) {
@@ -321,7 +332,6 @@ final class Dispatcher implements Runnable {
         final HistoryRing ring = this.ring;
         final long stamp = Math.max(now, lastStamp);
         lastStamp = stamp;
-        final long started = System.nanoTime();
         long sequence = this.sequence;
         int count = 0;
         do {
@@ -335,7 +345,7 @@ final class Dispatcher implements Runnable {
                 runFromHandlers();
             }
             count++;
-        } while (count < max && (event = drain ? ingress.pollBlocking() : ingress.poll()) != null);
+        } while (count < max && (event = drain ? ingress.pollBlocking() : next(ingress)) != null);
         ingress.releaseConsumed();
         rounds++;
         long took = System.nanoTime() - started;
@@ -350,6 +360,16 @@ final class Dispatcher implements Runnable {
             timeCalls = false;
         }
         return count;
+    }
+
+    /** The next event of a round, waiting {@link #LINGER_SPINS} looks for it at an empty queue. Owner only. */
+    private static Object next(ClosableMpscQueue ingress) {
+        Object event = ingress.poll();
+        for (int spins = 0; event == null && spins < LINGER_SPINS; spins++) {
+            Thread.onSpinWait();
+            event = ingress.poll();
+        }
+        return event;
     }
 
     private void fanOut(Object event, long sequence, long stamp) {

@@ -25,11 +25,15 @@ final class SystemEpochClock implements LongSupplier {
 
     @Override
     public long getAsLong() {
-        long now = System.nanoTime();
-        if (now - calibratedAt >= RECALIBRATE_NANOS) {
-            calibrate(now);
+        return at(System.nanoTime());
+    }
+
+    /** The epoch time at {@code nanoTime}, a {@link System#nanoTime()} value the caller has just read. */
+    long at(long nanoTime) {
+        if (nanoTime - calibratedAt >= RECALIBRATE_NANOS) {
+            calibrate(nanoTime);
         }
-        return offset + now;
+        return offset + nanoTime;
     }
 
     private void calibrate(long now) {
