@@ -354,8 +354,8 @@ public final class StateView<K, T> implements AutoCloseable {
             }
         }
         submitWatchers();
+        markSynced(); // before the caller is released: replace() promises a synced view when it returns
         relist.done.complete(null);
-        markSynced();
     }
 
     private void markSynced() {

@@ -134,6 +134,27 @@ class StateViewTest {
         }
     }
 
+    /**
+     * Regression: on a threaded hub, {@code replace} returned as soon as the relist's future completed, which the
+     * dispatcher did before it marked the view synced, so a caller could read {@code hasSynced() == false} right
+     * after {@code replace} returned. Many tries, because the window is the few instructions between the two.
+     */
+    @Test
+    void replaceReturnsOnlyOnceTheViewIsSyncedOnAThreadedHub() throws InterruptedException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            try (EventHub<Obj> hub = EventHub.<Obj>builder().name("relist-race").history(4).build()) {
+                for (int i = 1; i <= 10; i++) {
+                    hub.publish(Obj.of("k" + i, i));
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().published() == 10);
+                StateView<String, Obj> view = view(hub);
+                assertThat(view.hasSynced()).as("history was truncated").isFalse();
+                view.replace(List.of(Obj.of("k1", 1)));
+                assertThat(view.hasSynced()).as("synced when replace returned, attempt %d", attempt).isTrue();
+            }
+        }
+    }
+
     @Test
     void truncatedHistoryLeavesTheViewUnsyncedUntilARelist() throws InterruptedException {
         try (EventHub<Obj> hub = EventHub.<Obj>builder().history(4).buildManual()) {
