@@ -212,6 +212,12 @@ def rows(table):
             out.append(("P6", f"bytes allocated per op, {c} ({params})", alloc, 0.0, None, None, ">=",
                         alloc is not None and alloc < 1.0))
 
+    kb = "KafkaBridgeBenchmark"
+    ratio_row("P9", "hub → kafka sink / plain KafkaProducer.send loop (same broker, settings, run)",
+              score(find(table, kb, impl="kafkaSink")), score(find(table, kb, impl="producerLoop")), 0.9)
+    ratio_row("P9", "Kafka → hub through Ingest / plain poll loop (same broker, settings, run)",
+              score(find(table, kb, impl="ingest")), score(find(table, kb, impl="pollLoop")), 0.9)
+
     lb = "LatencyBenchmark"
     for (c, p), r in table.items():
         if c == lb and dict(p).get("impl") == "eventhub":
