@@ -216,6 +216,12 @@ def rows(table):
     ratio_row("P10", "json-file sink / plain 64 KiB BufferedOutputStream writer of the same bytes, records/s",
               score(find(table, jf, impl="sink")), score(find(table, jf, impl="buffered")), 0.5)
 
+    kb = "KafkaBridgeBenchmark"
+    ratio_row("P9", "hub → kafka sink / plain KafkaProducer.send loop (same broker, settings, run)",
+              score(find(table, kb, impl="kafkaSink")), score(find(table, kb, impl="producerLoop")), 0.9)
+    ratio_row("P9", "Kafka → hub through Ingest / plain poll loop (same broker, settings, run)",
+              score(find(table, kb, impl="ingest")), score(find(table, kb, impl="pollLoop")), 0.9)
+
     lb = "LatencyBenchmark"
     for (c, p), r in table.items():
         if c == lb and dict(p).get("impl") == "eventhub":

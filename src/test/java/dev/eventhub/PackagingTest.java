@@ -28,9 +28,12 @@ class PackagingTest {
         assertThat(descriptor.name()).isEqualTo("dev.eventhub");
         assertThat(descriptor.exports()).allMatch(export -> !export.isQualified());
         assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source))
-                .containsExactlyInAnyOrder("dev.eventhub", "dev.eventhub.io");
+                .containsExactlyInAnyOrder("dev.eventhub", "dev.eventhub.io", "dev.eventhub.kafka");
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("java.base", "jdk.jfr");
+                .containsExactlyInAnyOrder("java.base", "jdk.jfr", "kafka.clients");
+        // kafka-clients is read only when present: the bridge's optional dependency, nobody else's.
+        assertThat(descriptor.requires()).filteredOn(r -> r.name().equals("kafka.clients"))
+                .allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));
     }
 
     /**
@@ -63,7 +66,7 @@ class PackagingTest {
     }
 
     @Test
-    void thePomDeclaresNoRuntimeDependency() throws Exception {
+    void thePomDeclaresNoRuntimeDependencyButTheOptionalKafkaClients() throws Exception {
         var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
         Element project = document.getDocumentElement();
         NodeList dependencyLists = project.getElementsByTagName("dependencies");
@@ -78,11 +81,18 @@ class PackagingTest {
                 Element dependency = (Element) dependencies.item(j);
                 NodeList scope = dependency.getElementsByTagName("scope");
                 String value = scope.getLength() == 0 ? "compile" : scope.item(0).getTextContent().trim();
+                NodeList optional = dependency.getElementsByTagName("optional");
+                if (optional.getLength() > 0 && optional.item(0).getTextContent().trim().equals("true")) {
+                    value += ",optional";
+                }
                 if (!value.equals("test")) {
-                    nonTest.add(dependency.getElementsByTagName("artifactId").item(0).getTextContent() + ":" + value);
+                    nonTest.add(dependency.getElementsByTagName("groupId").item(0).getTextContent() + ":"
+                            + dependency.getElementsByTagName("artifactId").item(0).getTextContent() + ":" + value);
                 }
             }
         }
-        assertThat(nonTest).as("dependencies a user of the jar would inherit").isEmpty();
+        // An optional dependency is not inherited: a user of the Kafka bridge adds kafka-clients, nobody else gets it.
+        assertThat(nonTest).as("dependencies that are not test-only")
+                .containsExactly("org.apache.kafka:kafka-clients:compile,optional");
     }
 }

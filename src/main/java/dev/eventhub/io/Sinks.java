@@ -10,14 +10,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The registry of sink kinds by name, like Docker's log-driver registry. {@code json-file} is registered from the
- * start. Thread-safe.
+ * The registry of sink kinds by name, like Docker's log-driver registry. {@code json-file} and {@code kafka} (see
+ * {@link dev.eventhub.kafka.KafkaSinkFactory}) are registered from the start; {@code kafka} validates its options
+ * without kafka-clients, and opening one needs it. Thread-safe.
  */
 public final class Sinks {
     private static final Map<String, SinkFactory> FACTORIES = new ConcurrentHashMap<>();
 
     static {
         FACTORIES.put(JsonFileSink.NAME, new JsonFileSink.Factory());
+        // Touches no Kafka class until a kafka sink is opened, so this registry loads without kafka-clients.
+        FACTORIES.put(dev.eventhub.kafka.KafkaSinkFactory.NAME, new dev.eventhub.kafka.KafkaSinkFactory());
     }
 
     private Sinks() {

@@ -1,0 +1,232 @@
+package dev.eventhub;
+
+import dev.eventhub.io.Ingest;
+import dev.eventhub.kafka.KafkaSink;
+import dev.eventhub.kafka.KafkaSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Target P9: the Kafka bridge beside plain Kafka clients, same broker, same settings, same run.
+ *
+ * <p>Each fork starts its own one-node KRaft broker in its JVM (loopback, free port), with one topic of 3
+ * partitions. Records are 100-byte values with the three eventhub headers, idempotent producer, {@code acks=all},
+ * {@code linger.ms=5}, no compression, for both sides of each comparison.
+ * <ul>
+ *   <li>{@code producerLoop}: {@code KafkaProducer.send} of {@value #BATCH} records, then {@code flush()}; every
+ *       record acknowledged.</li>
+ *   <li>{@code kafkaSink}: {@value #BATCH} events published into a hub with the {@code kafka} sink attached; the
+ *       invocation ends when the broker acknowledged all of them. P9: &ge; 0.9&times; {@code producerLoop}.</li>
+ *   <li>{@code pollLoop}: a new {@code KafkaConsumer} reads {@value #BATCH} records from the beginning of a
+ *       pre-filled topic with {@code poll}.</li>
+ *   <li>{@code ingest}: a {@code KafkaSource} reads the same records into a hub through {@code Ingest}, counted by a
+ *       subscriber. P9: &ge; 0.9&times; {@code pollLoop}.</li>
+ * </ul>
+ * The score is records per second. Run: {@code java -jar benchmarks/target/benchmarks.jar KafkaBridgeBenchmark}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class KafkaBridgeBenchmark {
+    static final int BATCH = 20_000;
+    static final byte[] VALUE = "x".repeat(100).getBytes(StandardCharsets.UTF_8);
+    static final String TEXT = "x".repeat(100);
+
+    @Param({"producerLoop", "kafkaSink", "pollLoop", "ingest"})
+    public String impl;
+
+    private KafkaClusterTestKit cluster;
+    private String servers;
+    private KafkaProducer<byte[], byte[]> producer;
+    private EventHub<String> hub;
+    private KafkaSink<String> sink;
+    private long sinkTarget;
+    private final AtomicLong acked = new AtomicLong();
+    private long seq;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
+                .setNumControllerNodes(1).build();
+        cluster = new KafkaClusterTestKit.Builder(nodes)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        servers = cluster.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers))) {
+            admin.createTopics(List.of(new NewTopic("p9", 3, (short) 1))).all().get();
+        }
+        switch (impl) {
+            case "producerLoop" -> producer = producer();
+            case "kafkaSink" -> {
+                hub = EventHub.<String>builder().name("p9").capacity(1 << 14).build();
+                sink = KafkaSink.open(Map.of("bootstrap.servers", servers, "topic", "p9", "linger.ms", "5",
+                        "hub", "p9"), e -> e, null);
+                hub.attach(sink);
+            }
+            default -> { // the readers: fill the topic once
+                try (KafkaProducer<byte[], byte[]> filler = producer()) {
+                    for (int i = 0; i < BATCH; i++) {
+                        filler.send(record(i));
+                    }
+                    filler.flush();
+                }
+            }
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(long seq) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KafkaSink.SEQ_HEADER, Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
+        headers.add(KafkaSink.TIME_HEADER, Long.toString(System.currentTimeMillis() * 1_000_000L)
+                .getBytes(StandardCharsets.US_ASCII));
+        headers.add(KafkaSink.HUB_HEADER, "p9".getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>("p9", null, System.currentTimeMillis(), null, VALUE, headers);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long bridge() throws Exception {
+        return switch (impl) {
+            case "producerLoop" -> producerLoop();
+            case "kafkaSink" -> kafkaSink();
+            case "pollLoop" -> pollLoop();
+            case "ingest" -> ingest();
+            default -> throw new IllegalStateException(impl);
+        };
+    }
+
+    private long producerLoop() {
+        long before = acked.get();
+        for (int i = 0; i < BATCH; i++) {
+            producer.send(record(++seq), (metadata, failure) -> {
+                if (failure == null) {
+                    acked.incrementAndGet();
+                }
+            });
+        }
+        producer.flush();
+        return check(acked.get() - before);
+    }
+
+    private long kafkaSink() throws InterruptedException {
+        for (int i = 0; i < BATCH; i++) {
+            hub.publish(TEXT);
+        }
+        sinkTarget += BATCH;
+        while (sink.acknowledged() < sinkTarget) {
+            if (sink.failed() > 0) {
+                throw new IllegalStateException("kafka sink failed: " + sink.lastFailure());
+            }
+            LockSupport.parkNanos(20_000);
+        }
+        return check(BATCH);
+    }
+
+    private long pollLoop() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        long read = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition("p9", 0), new TopicPartition("p9", 1),
+                    new TopicPartition("p9", 2));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (read < BATCH) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value().length == VALUE.length) { // touch it, as a decoder would
+                        read++;
+                    }
+                }
+            }
+        }
+        return check(read);
+    }
+
+    private long ingest() throws InterruptedException {
+        AtomicLong count = new AtomicLong();
+        try (EventHub<String> into = EventHub.<String>builder().name("p9in").capacity(1 << 14).build()) {
+            into.subscribe(e -> count.incrementAndGet());
+            KafkaSource<String> source = KafkaSource.builder(servers, "p9",
+                    r -> r.value().length == VALUE.length ? TEXT : null).fromBeginning().build();
+            Ingest<String> ingest = Ingest.builder(into, source).start();
+            while (count.get() < BATCH) {
+                LockSupport.parkNanos(20_000);
+            }
+            ingest.stop();
+        }
+        return check(count.get());
+    }
+
+    private static long check(long n) {
+        if (n != BATCH) {
+            throw new IllegalStateException("expected " + BATCH + " records, got " + n);
+        }
+        return n;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        if (producer != null) {
+            producer.close();
+        }
+        if (hub != null) {
+            hub.close();
+        }
+        cluster.close();
+    }
+}

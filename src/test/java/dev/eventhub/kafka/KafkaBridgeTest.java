@@ -1,0 +1,329 @@
+package dev.eventhub.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.eventhub.EventHub;
+import dev.eventhub.SinkSubscription;
+import dev.eventhub.io.EventSource;
+import dev.eventhub.io.Ingest;
+import dev.eventhub.io.Sinks;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The bridge against one real KRaft broker, started once for the class. */
+class KafkaBridgeTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    /** What the downstream hub receives: the record's place, its headers and its value. */
+    record Received(String value, int partition, long offset, long seq, long time, String hub) {
+        static Received of(ConsumerRecord<byte[], byte[]> r) {
+            return new Received(new String(r.value(), StandardCharsets.UTF_8), r.partition(), r.offset(),
+                    Long.parseLong(header(r, KafkaSink.SEQ_HEADER)), Long.parseLong(header(r, KafkaSink.TIME_HEADER)),
+                    header(r, KafkaSink.HUB_HEADER));
+        }
+
+        private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+            Header h = r.headers().lastHeader(name);
+            return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String newTopic(int partitions) throws Exception {
+        String topic = "t" + TOPICS.incrementAndGet();
+        broker.createTopic(topic, partitions);
+        return topic;
+    }
+
+    private static Map<String, String> sinkOptions(String topic, String... more) {
+        Map<String, String> options = new HashMap<>(Map.of("bootstrap.servers", broker.servers(), "topic", topic,
+                "hub", "upstream"));
+        for (int i = 0; i < more.length; i += 2) {
+            options.put(more[i], more[i + 1]);
+        }
+        return options;
+    }
+
+    private static String key(String event) {
+        return event.substring(0, event.indexOf(':'));
+    }
+
+    @Test
+    void aHundredThousandEventsGoRoundTripOnceInOrderPerPartitionWithTheirHeaders() throws Exception {
+        String topic = newTopic(3);
+        int n = 100_000;
+        ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+        AtomicLong count = new AtomicLong();
+        try (EventHub<String> upstream = EventHub.<String>builder().name("upstream").topic(KafkaBridgeTest::key)
+                     .build();
+             EventHub<Received> downstream = EventHub.<Received>builder().name("downstream").build()) {
+            SinkSubscription sink = upstream.attach(KafkaSink.open(sinkOptions(topic), e -> e,
+                    KafkaBridgeTest::key));
+            downstream.subscribe(r -> {
+                received.add(r);
+                count.incrementAndGet();
+            });
+            Ingest<Received> ingest = Ingest.builder(downstream,
+                    KafkaSource.builder(broker.servers(), topic, Received::of).fromBeginning().build()).start();
+            try {
+                for (int i = 0; i < n; i++) {
+                    upstream.publish("k" + (i % 7) + ":" + i);
+                }
+                await().atMost(WAIT).until(() -> count.get() >= n);
+            } finally {
+                ingest.stop();
+            }
+            assertThat(sink.notWritten()).isZero();
+            assertThat(sink.lastFailure()).isNull();
+        }
+        assertThat(received).hasSize(n);
+        Set<Long> seqs = new HashSet<>();
+        Map<Integer, Long> lastSeqPerPartition = new HashMap<>();
+        Map<String, Integer> partitionOfKey = new HashMap<>();
+        for (Received r : received) {
+            assertThat(seqs.add(r.seq())).as("seq %d once", r.seq()).isTrue();
+            assertThat(r.hub()).isEqualTo("upstream");
+            assertThat(r.value()).endsWith(":" + (r.seq() - 1));
+            assertThat(r.time()).isPositive();
+            Long before = lastSeqPerPartition.put(r.partition(), r.seq());
+            assertThat(before == null || before < r.seq()).as("order in partition %d", r.partition()).isTrue();
+            assertThat(partitionOfKey.computeIfAbsent(key(r.value()), k -> r.partition())).isEqualTo(r.partition());
+        }
+        assertThat(lastSeqPerPartition).hasSizeGreaterThan(1);
+    }
+
+    @Test
+    void sinceReplaysExactlyTheRecordsFromThatTime() throws Exception {
+        String topic = newTopic(2);
+        AtomicLong clock = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1_000_000L);
+        Map<String, Long> stamps = new java.util.concurrent.ConcurrentHashMap<>();
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up").clock(clock::get).build()) {
+            SinkSubscription sink = upstream.attach(Sinks.open("kafka", sinkOptions(topic), e -> e));
+            java.util.concurrent.Semaphore stamped = new java.util.concurrent.Semaphore(0);
+            upstream.subscribe((e, seq, nanos) -> {
+                stamps.put(e, nanos);
+                stamped.release();
+            });
+            for (int i = 0; i < 100; i++) {
+                clock.addAndGet(1_000_000_000L); // about one second apart
+                upstream.publish("e:" + i);
+                stamped.acquire();
+            }
+            upstream.close();
+            assertThat(sink.written()).isEqualTo(100);
+        }
+        // From the hub's own stamp of e:59 (the dispatcher may read the clock a step early: use what it wrote).
+        Instant since = Instant.ofEpochSecond(0, stamps.get("e:59"));
+        List<String> expected = stamps.entrySet().stream()
+                .filter(e -> e.getValue() / 1_000_000 >= since.toEpochMilli()).map(Map.Entry::getKey).toList();
+        assertThat(expected).hasSizeBetween(1, 99); // a real subset: the older records must be left out
+        List<Received> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EventHub<Received> downstream = EventHub.<Received>builder().name("down").build()) {
+            downstream.subscribe(got::add);
+            Ingest<Received> ingest = Ingest.builder(downstream,
+                    KafkaSource.builder(broker.servers(), topic, Received::of).since(since).build()).start();
+            try {
+                await().atMost(WAIT).until(() -> ingest.ingested() >= expected.size());
+            } finally {
+                ingest.stop();
+            }
+        }
+        assertThat(got).extracting(Received::value).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void aReconnectResumesEveryPartitionRightAfterTheLastPublishedRecord() throws Exception {
+        String topic = newTopic(3);
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up").build()) {
+            upstream.attach(KafkaSink.open(sinkOptions(topic), e -> e, KafkaBridgeTest::key));
+            for (int i = 0; i < 300; i++) {
+                upstream.publish("k" + (i % 5) + ":" + i);
+            }
+        }
+        KafkaSource<Received> source = KafkaSource.builder(broker.servers(), topic, Received::of).fromBeginning()
+                .pollTimeout(Duration.ofMillis(100)).build();
+        Set<Long> seen = new HashSet<>();
+        Received last = null;
+        Received notPublished;
+        try (EventSource.Connection<Received> connection = source.open(null)) {
+            for (int i = 0; i < 120; i++) {
+                last = connection.next();
+                assertThat(seen.add(last.seq())).isTrue();
+            }
+            notPublished = connection.next(); // handed out, but the "ingest" failed before publishing it
+        }
+        // Resumed after `last`: `notPublished` comes again, nothing is skipped or repeated.
+        try (EventSource.Connection<Received> connection = source.open(last)) {
+            Received again = null;
+            while (seen.size() < 300) {
+                Received r = connection.next();
+                if (r.seq() == notPublished.seq()) {
+                    again = r;
+                }
+                assertThat(seen.add(r.seq())).as("seq %d once", r.seq()).isTrue();
+                last = r;
+            }
+            assertThat(again).isNotNull();
+        }
+        try (EventSource.Connection<Received> connection = source.open(last)) {
+            assertThat(nextWithin(connection, Duration.ofMillis(500))).isNull(); // nothing repeated
+        }
+    }
+
+    private static <T> T nextWithin(EventSource.Connection<T> connection, Duration time) throws Exception {
+        Thread closer = new Thread(() -> {
+            try {
+                Thread.sleep(time.toMillis()); // a deadline for the read, not a synchronisation
+                connection.close();
+            } catch (Exception ignored) {
+                // ends the read
+            }
+        });
+        closer.start();
+        try {
+            return connection.next();
+        } catch (Exception closed) {
+            return null;
+        } finally {
+            closer.join();
+        }
+    }
+
+    @Test
+    void aGroupCommitsOnlyWhatTheHubAcceptedAndTheNextProcessStartsThere() throws Exception {
+        String topic = newTopic(1);
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up").build()) {
+            upstream.attach(Sinks.open("kafka", sinkOptions(topic), e -> e));
+            for (int i = 0; i < 50; i++) {
+                upstream.publish("e:" + i);
+            }
+        }
+        KafkaSource.Builder<Received> builder = KafkaSource.builder(broker.servers(), topic, Received::of)
+                .fromBeginning().group("g-" + topic);
+        Received last;
+        try (EventSource.Connection<Received> connection = builder.build().open(null)) {
+            for (int i = 0; i < 19; i++) {
+                connection.next();
+            }
+            last = connection.next(); // e:19, published
+            connection.next(); // e:20 handed out, never confirmed
+        }
+        assertThat(last.value()).isEqualTo("e:19");
+        try (EventSource.Connection<Received> connection = builder.build().open(null)) { // a new process
+            // e:19 was confirmed (the ingest asked for more after it) and committed; e:20 was handed out but never
+            // confirmed, so a new process starts with it: nothing the hub did not accept is counted as read.
+            assertThat(connection.next().value()).isEqualTo("e:20");
+        }
+    }
+
+    @Test
+    void aRecordTheDecoderRejectsIsSkippedOrFatalWithItsPlace() throws Exception {
+        String topic = newTopic(1);
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up").build()) {
+            upstream.attach(Sinks.open("kafka", sinkOptions(topic), e -> e));
+            for (String e : List.of("a:1", "bad:2", "a:3")) {
+                upstream.publish(e);
+            }
+        }
+        KafkaSource.Decoder<String> decoder = r -> {
+            String v = new String(r.value(), StandardCharsets.UTF_8);
+            if (v.startsWith("bad")) {
+                throw new IllegalArgumentException("not an event: " + v);
+            }
+            return v;
+        };
+        KafkaSource<String> skipping = KafkaSource.builder(broker.servers(), topic, decoder).fromBeginning().build();
+        try (EventSource.Connection<String> c = skipping.open(null)) {
+            assertThat(c.next()).isEqualTo("a:1");
+            assertThat(c.next()).isEqualTo("a:3");
+        }
+        assertThat(skipping.skipped()).isEqualTo(1);
+
+        KafkaSource<String> failing = KafkaSource.builder(broker.servers(), topic, decoder).fromBeginning()
+                .onDecodeFailure(KafkaSource.OnDecodeFailure.FAIL).build();
+        try (EventSource.Connection<String> c = failing.open(null)) {
+            assertThat(c.next()).isEqualTo("a:1");
+            org.assertj.core.api.Assertions.assertThatThrownBy(c::next)
+                    .isInstanceOf(KafkaSource.DecodeException.class)
+                    .hasMessageContaining("topic '" + topic + "' partition 0 offset 1")
+                    .hasMessageContaining("not an event: bad:2");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.open(null))
+                .isInstanceOf(KafkaSource.DecodeException.class);
+    }
+
+    @Test
+    void anUnreachableBrokerIsCountedInNotWrittenAndTheHubGoesOn() throws Exception {
+        Map<String, String> options = Map.of("bootstrap.servers", "127.0.0.1:1", "topic", "nowhere",
+                "kafka.max.block.ms", "200", "close.timeout.ms", "0");
+        AtomicLong other = new AtomicLong();
+        try (EventHub<String> hub = EventHub.<String>builder().name("lonely").build()) {
+            SinkSubscription sink = hub.attach(Sinks.open("kafka", options, Function.identity()));
+            hub.subscribe(e -> other.incrementAndGet());
+            for (int i = 0; i < 3; i++) {
+                hub.publish("e" + i);
+            }
+            await().atMost(WAIT).until(() -> sink.notWritten() == 3);
+            assertThat(sink.written()).isZero();
+            assertThat(sink.lastFailure()).hasMessageContaining("topic 'nowhere'").hasMessageContaining("127.0.0.1:1");
+            assertThat(other.get()).isEqualTo(3);
+            assertThat(sink.isActive()).isTrue();
+        }
+    }
+
+    @Test
+    void closeFlushesAndLeavesNoThreadOfOursBehind() throws Exception {
+        String topic = newTopic(1);
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        KafkaSink<String> kafka;
+        try (EventHub<String> upstream = EventHub.<String>builder().name("closing").build()) {
+            kafka = KafkaSink.open(sinkOptions(topic, "linger.ms", "60000"), e -> e, null);
+            SinkSubscription sink = upstream.attach(kafka);
+            Ingest<String> ingest = Ingest.builder(upstream, KafkaSource.builder(broker.servers(), "t-other-" + topic,
+                    r -> "x").build()).start();
+            for (int i = 0; i < 1000; i++) {
+                upstream.publish("e:" + i);
+            }
+            upstream.close();
+            assertThat(upstream.awaitTermination(WAIT)).isTrue();
+            ingest.stop();
+            assertThat(sink.written()).isEqualTo(1000);
+        }
+        assertThat(kafka.acknowledged()).isEqualTo(1000); // linger 60 s: only the flush sent them
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !before.contains(t))
+                .filter(t -> t.getName().startsWith("eventhub-") || t.getName().startsWith("kafka-producer")
+                        || t.getName().contains("consumer"))
+                .map(Thread::getName)).isEmpty());
+    }
+}
