@@ -137,11 +137,11 @@ class StateViewTest {
     /**
      * Regression: on a threaded hub, {@code replace} returned as soon as the relist's future completed, which the
      * dispatcher did before it marked the view synced, so a caller could read {@code hasSynced() == false} right
-     * after {@code replace} returned. Many tries, because the window is the few instructions between the two.
+     * after {@code replace} returned. Sixty tries, because the window is the few instructions between the two (without the fix it failed within a few).
      */
     @Test
     void replaceReturnsOnlyOnceTheViewIsSyncedOnAThreadedHub() throws InterruptedException {
-        for (int attempt = 0; attempt < 200; attempt++) {
+        for (int attempt = 0; attempt < 60; attempt++) {
             try (EventHub<Obj> hub = EventHub.<Obj>builder().name("relist-race").history(4).build()) {
                 for (int i = 1; i <= 10; i++) {
                     hub.publish(Obj.of("k" + i, i));

@@ -69,6 +69,7 @@ class EventsTest {
         for (int i = from; i <= to; i++) {
             sink.accept(i, i, T0.plusSeconds(i).getEpochSecond() * 1_000_000_000L);
         }
+        sink.flush(); // a sink gathers a batch and writes it at the batch's end: this is one
     }
 
     private Sink<Integer> sink() throws IOException {
