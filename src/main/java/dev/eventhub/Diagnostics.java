@@ -85,6 +85,14 @@ final class Diagnostics {
     /** System.nanoTime() of the last backpressure line, or 0; any thread that logs one (CAS). */
     private static final AtomicLong lastBackpressureLog = new AtomicLong();
 
+    /**
+     * Forgets the last backpressure line, so that the next one is logged whatever the rate limit says: for tests in
+     * this package, which share one JVM-wide limiter. Not on any hub path.
+     */
+    static void resetBackpressureLog() {
+        lastBackpressureLog.set(0);
+    }
+
     /** Whether a backpressure line may be logged now (rate limit); claims the slot if so. */
     private static boolean backpressureLogDue() {
         long now = System.nanoTime();

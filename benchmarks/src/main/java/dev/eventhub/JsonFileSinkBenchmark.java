@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       subscription: it encodes each record into its buffer and writes a batch with one write), the records are
  *       published from the benchmark thread, the hub is closed (which waits until the sink has written everything)
  *       and the invocation checks {@code written() == RECORDS}, nothing not written, and the file's size;</li>
- *   <li>{@code impl = buffered}: the same thread formats the same record (seq, a fixed time text of the same length,
- *       the same encoder) and writes it to a {@code BufferedOutputStream} of 64 KiB over a file, then closes it; the
+ *   <li>{@code impl = buffered}: the same thread formats the same record (seq, the time read from a clock like
+ *       the hub's and formatted as the sink does: a second's text kept, nine fraction digits per record, the same
+ *       encoder) and writes it to a {@code BufferedOutputStream} of 64 KiB over a file, then closes it; the
  *       invocation checks the file's size.</li>
  * </ul>
  * Both files are the same size. The score is records/s ({@code @OperationsPerInvocation(RECORDS)}); report.py
@@ -59,7 +63,6 @@ public class JsonFileSinkBenchmark {
     static final int RECORDS = 200_000;
     /** The first event's number (the events are numbered from here; the hub's sequences from 1). */
     static final int BASE = 100_000;
-    static final String TIME = "2026-11-23T23:20:34.661862100Z";
     static final Function<Integer, String> ENCODER = n -> "{\"n\":" + n + ",\"name\":\"c" + (n % 3) + "\"}";
 
     @Param({"sink", "buffered"})
@@ -69,6 +72,7 @@ public class JsonFileSinkBenchmark {
     private Path file;
     private Integer[] events;
     private long expectedBytes;
+    private final EpochClock clock = new EpochClock();
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -78,7 +82,8 @@ public class JsonFileSinkBenchmark {
         expectedBytes = 0;
         for (int i = 0; i < RECORDS; i++) {
             events[i] = BASE + i;
-            expectedBytes += line(i + 1, BASE + i, new StringBuilder()).length(); // sequences 1, 2, 3...
+            // sequences 1, 2, 3...; every time text has the same length
+            expectedBytes += line(i + 1, BASE + i, 0, new TimeText(), new StringBuilder()).length();
         }
     }
 
@@ -91,9 +96,48 @@ public class JsonFileSinkBenchmark {
         }
     }
 
-    static StringBuilder line(long sequence, Integer event, StringBuilder out) {
-        return out.append("{\"seq\":").append(sequence).append(",\"time\":\"").append(TIME).append("\",\"event\":")
-                .append(ENCODER.apply(event)).append("}\n");
+    static StringBuilder line(long sequence, Integer event, long epochNanos, TimeText time, StringBuilder out) {
+        out.append("{\"seq\":").append(sequence).append(",\"time\":\"");
+        return time.append(epochNanos, out).append("\",\"event\":").append(ENCODER.apply(event)).append("}\n");
+    }
+
+    /**
+     * RFC 3339 UTC with nine fraction digits, as the sink formats its stamps: the date and time of a second formatted
+     * once and kept, the nine digits of the fraction appended for every record.
+     */
+    static final class TimeText {
+        private static final DateTimeFormatter SECOND =
+                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
+        private long second = Long.MIN_VALUE;
+        private String secondText;
+
+        StringBuilder append(long epochNanos, StringBuilder out) {
+            long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+            int nanos = (int) Math.floorMod(epochNanos, 1_000_000_000L);
+            if (seconds != second) {
+                secondText = SECOND.format(Instant.ofEpochSecond(seconds));
+                second = seconds;
+            }
+            out.append(secondText);
+            for (int scale = 100_000_000; scale > 0; scale /= 10) {
+                out.append((char) ('0' + nanos / scale % 10));
+            }
+            return out.append('Z');
+        }
+    }
+
+    /** Epoch nanoseconds as the hub's default clock reads them: nanoTime plus an offset from the wall clock. */
+    static final class EpochClock {
+        private final long offset;
+
+        EpochClock() {
+            Instant wall = Instant.now();
+            offset = wall.getEpochSecond() * 1_000_000_000L + wall.getNano() - System.nanoTime();
+        }
+
+        long now() {
+            return offset + System.nanoTime();
+        }
     }
 
     @Benchmark
@@ -120,11 +164,13 @@ public class JsonFileSinkBenchmark {
 
     private long buffered() throws IOException {
         StringBuilder line = new StringBuilder(128);
+        TimeText time = new TimeText();
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             long sequence = 1;
             for (Integer event : events) {
                 line.setLength(0);
-                out.write(line(sequence++, event, line).toString().getBytes(StandardCharsets.UTF_8));
+                out.write(line(sequence++, event, clock.now(), time, line).toString()
+                        .getBytes(StandardCharsets.UTF_8));
             }
         }
         return check();

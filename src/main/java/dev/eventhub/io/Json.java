@@ -68,14 +68,191 @@ final class Json {
         return value;
     }
 
-    /** Whether {@code text} is exactly one JSON value. */
+    /**
+     * Whether {@code text} is exactly one JSON value (surrounding whitespace allowed): the grammar {@link #parse}
+     * accepts, checked in one pass that builds nothing and allocates nothing, since the json-file sink checks every
+     * record an encoder gives it.
+     */
     static boolean isValue(String text) {
-        try {
-            parse(text);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
+        int at = skipSpace(text, 0);
+        at = checkValue(text, at, 0);
+        return at >= 0 && skipSpace(text, at) == text.length();
+    }
+
+    /** The index after the value that starts at {@code at}, or -1 if none does. */
+    private static int checkValue(String text, int at, int depth) {
+        if (depth > MAX_DEPTH || at >= text.length()) {
+            return -1;
         }
+        char c = text.charAt(at);
+        switch (c) {
+            case '{' -> {
+                at = skipSpace(text, at + 1);
+                if (at < text.length() && text.charAt(at) == '}') {
+                    return at + 1;
+                }
+                while (true) {
+                    if (at >= text.length() || text.charAt(at) != '"') {
+                        return -1;
+                    }
+                    at = checkString(text, at);
+                    if (at < 0) {
+                        return -1;
+                    }
+                    at = skipSpace(text, at);
+                    if (at >= text.length() || text.charAt(at) != ':') {
+                        return -1;
+                    }
+                    at = checkValue(text, skipSpace(text, at + 1), depth + 1);
+                    if (at < 0) {
+                        return -1;
+                    }
+                    at = skipSpace(text, at);
+                    if (at >= text.length()) {
+                        return -1;
+                    }
+                    char next = text.charAt(at);
+                    if (next == '}') {
+                        return at + 1;
+                    }
+                    if (next != ',') {
+                        return -1;
+                    }
+                    at = skipSpace(text, at + 1);
+                }
+            }
+            case '[' -> {
+                at = skipSpace(text, at + 1);
+                if (at < text.length() && text.charAt(at) == ']') {
+                    return at + 1;
+                }
+                while (true) {
+                    at = checkValue(text, at, depth + 1);
+                    if (at < 0) {
+                        return -1;
+                    }
+                    at = skipSpace(text, at);
+                    if (at >= text.length()) {
+                        return -1;
+                    }
+                    char next = text.charAt(at);
+                    if (next == ']') {
+                        return at + 1;
+                    }
+                    if (next != ',') {
+                        return -1;
+                    }
+                    at = skipSpace(text, at + 1);
+                }
+            }
+            case '"' -> {
+                return checkString(text, at);
+            }
+            case 't' -> {
+                return text.startsWith("true", at) ? at + 4 : -1;
+            }
+            case 'f' -> {
+                return text.startsWith("false", at) ? at + 5 : -1;
+            }
+            case 'n' -> {
+                return text.startsWith("null", at) ? at + 4 : -1;
+            }
+            default -> {
+                return checkNumber(text, at);
+            }
+        }
+    }
+
+    /** The index after the string whose quote is at {@code at}, or -1. */
+    private static int checkString(String text, int at) {
+        int n = text.length();
+        at++;
+        while (at < n) {
+            char c = text.charAt(at++);
+            if (c == '"') {
+                return at;
+            }
+            if (c < 0x20) {
+                return -1;
+            }
+            if (c == '\\') {
+                if (at >= n) {
+                    return -1;
+                }
+                switch (text.charAt(at++)) {
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                    }
+                    case 'u' -> {
+                        if (at + 4 > n) {
+                            return -1;
+                        }
+                        for (int end = at + 4; at < end; at++) {
+                            if (Character.digit(text.charAt(at), 16) < 0) {
+                                return -1;
+                            }
+                        }
+                    }
+                    default -> {
+                        return -1;
+                    }
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** The index after the number at {@code at}, or -1. */
+    private static int checkNumber(String text, int at) {
+        int n = text.length();
+        if (at < n && text.charAt(at) == '-') {
+            at++;
+        }
+        if (at < n && text.charAt(at) == '0') {
+            at++;
+        } else {
+            int start = at;
+            at = skipDigits(text, at);
+            if (at == start) {
+                return -1;
+            }
+        }
+        if (at < n && text.charAt(at) == '.') {
+            int start = ++at;
+            at = skipDigits(text, at);
+            if (at == start) {
+                return -1;
+            }
+        }
+        if (at < n && (text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
+            at++;
+            if (at < n && (text.charAt(at) == '+' || text.charAt(at) == '-')) {
+                at++;
+            }
+            int start = at;
+            at = skipDigits(text, at);
+            if (at == start) {
+                return -1;
+            }
+        }
+        return at;
+    }
+
+    private static int skipDigits(String text, int at) {
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at;
+    }
+
+    private static int skipSpace(String text, int at) {
+        while (at < text.length()) {
+            char c = text.charAt(at);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return at;
+            }
+            at++;
+        }
+        return at;
     }
 
     private Object value(int depth) {

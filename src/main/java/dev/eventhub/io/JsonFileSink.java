@@ -192,7 +192,6 @@ final class JsonFileSink<T> implements Sink<T> {
 
     private final Settings settings;
     private final Function<? super T, String> encoder;
-    private final StringBuilder line = new StringBuilder(256);
     /** The records gathered since the last write: {@code length} bytes, {@code gathered} records. */
     private byte[] buffer = new byte[1 << 16];
     private int length;
@@ -253,77 +252,112 @@ final class JsonFileSink<T> implements Sink<T> {
         writeGathered(0);
     }
 
+    private static final byte[] SEQ = ascii("{\"seq\":");
+    private static final byte[] TIME_FIELD = ascii(",\"time\":\"");
+    private static final byte[] EVENT_FIELD = ascii("\",\"event\":");
+    private static final byte[] LOG_FIELD = ascii("{\"log\":");
+    private static final byte[] STREAM_FIELD = ascii(",\"stream\":");
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The envelope, encoded straight into the buffer. The encoder's text is checked to be one JSON value (a check
+     * that allocates nothing), so a record on disk is always valid JSON.
+     */
     private void encodeEnvelope(T event, long sequence, long timestampNanos) throws IOException {
         String encoded = encoder.apply(event);
         if (encoded == null || !Json.isValue(encoded)) {
             throw new IOException("the encoder gave " + (encoded == null ? "null" : "text that is not one JSON value")
                     + " for event " + sequence);
         }
-        ascii("{\"seq\":");
-        ascii(Long.toString(sequence));
-        ascii(",\"time\":\"");
+        bytes(SEQ);
+        number(sequence);
+        bytes(TIME_FIELD);
         time(timestampNanos);
-        ascii("\",\"event\":");
-        int from = length;
-        utf8(encoded);
-        for (int i = from; i < length; i++) {
-            if (buffer[i] == '\n' || buffer[i] == '\r') {
-                buffer[i] = ' '; // only whitespace between tokens can be a raw line break
-            }
-        }
-        ascii("}\n");
+        bytes(EVENT_FIELD);
+        utf8(encoded, true); // only whitespace between tokens can be a raw line break: it becomes a space
+        room(2);
+        buffer[length++] = '}';
+        buffer[length++] = '\n';
     }
 
     /** Docker's json-file record (moby's jsonlog): log, stream, time; the same escaping as Docker's encoder. */
     private void encodeDocker(LogLine logLine) {
-        line.setLength(0);
-        line.append("{\"log\":");
-        dockerQuote(line, logLine.text(), logLine.partial() == null || logLine.partial().last());
-        line.append(",\"stream\":");
-        dockerQuote(line, logLine.source(), false);
-        line.append(",\"time\":\"");
-        utf8(line);
+        bytes(LOG_FIELD);
+        dockerQuote(logLine.text(), logLine.partial() == null || logLine.partial().last());
+        bytes(STREAM_FIELD);
+        dockerQuote(logLine.source(), false);
+        bytes(TIME_FIELD);
         time(logLine.timeNanos());
-        ascii("\"}\n");
+        room(3);
+        buffer[length++] = '"';
+        buffer[length++] = '}';
+        buffer[length++] = '\n';
     }
 
     /**
-     * Quotes as Docker's jsonlog encoder does: {@code \\ \" \n \r \t} escaped by name, other control characters
-     * and {@code < > &} as a backslash, {@code u00} and two hex digits, U+2028 and U+2029 likewise, and a lone
-     * surrogate (text that is not UTF-8 there) as U+FFFD escaped the same way.
+     * Quotes into the buffer as Docker's jsonlog encoder does: {@code \\ \" \n \r \t} escaped by name, other
+     * control characters and {@code < > &} as a backslash, {@code u00} and two hex digits, U+2028 and U+2029
+     * likewise, and a lone surrogate (text that is not UTF-8 there) as U+FFFD escaped the same way.
      */
-    static StringBuilder dockerQuote(StringBuilder out, String value, boolean newline) {
-        out.append('"');
-        for (int i = 0, n = value.length(); i < n; i++) {
+    private void dockerQuote(String value, boolean newline) {
+        int n = value.length();
+        room(n + 2);
+        buffer[length++] = '"';
+        for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '<', '>', '&' -> out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
-                case '\u2028', '\u2029' -> out.append("\\u202").append(HEX[c & 0xF]);
+                case '"' -> escape('"');
+                case '\\' -> escape('\\');
+                case '\n' -> escape('n');
+                case '\r' -> escape('r');
+                case '\t' -> escape('t');
+                case '<', '>', '&' -> unicodeEscape(c);
+                case '\u2028', '\u2029' -> unicodeEscape(c);
                 default -> {
                     if (c < 0x20) {
-                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+                        unicodeEscape(c);
+                    } else if (c < 0x80) {
+                        room(1);
+                        buffer[length++] = (byte) c;
                     } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
-                        out.append(c).append(value.charAt(++i));
+                        codePoint(Character.toCodePoint(c, value.charAt(++i)));
                     } else if (Character.isSurrogate(c)) {
-                        out.append("\\ufffd");
+                        unicodeEscape('\ufffd');
                     } else {
-                        out.append(c);
+                        codePoint(c);
                     }
                 }
             }
         }
+        room(3);
         if (newline) {
-            out.append("\\n");
+            buffer[length++] = '\\';
+            buffer[length++] = 'n';
         }
-        return out.append('"');
+        buffer[length++] = '"';
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private void escape(char c) {
+        room(2);
+        buffer[length++] = '\\';
+        buffer[length++] = (byte) c;
+    }
+
+    /** A backslash, u and four lowercase hex digits. */
+    private void unicodeEscape(char c) {
+        room(6);
+        buffer[length++] = '\\';
+        buffer[length++] = 'u';
+        buffer[length++] = HEX[(c >> 12) & 0xF];
+        buffer[length++] = HEX[(c >> 8) & 0xF];
+        buffer[length++] = HEX[(c >> 4) & 0xF];
+        buffer[length++] = HEX[c & 0xF];
+    }
+
+    private static final byte[] HEX = ascii("0123456789abcdef");
 
     /** Appends RFC 3339 UTC with nine fraction digits, without the quotes. */
     private void time(long epochNanos) {
@@ -332,7 +366,7 @@ final class JsonFileSink<T> implements Sink<T> {
         if (seconds != second) {
             String text = TIME.format(Instant.ofEpochSecond(seconds, 0)); // yyyy-MM-ddTHH:mm:ss.000000000Z
             if (text.length() != 30) {
-                ascii(text.substring(0, text.length() - 10));
+                utf8(text.substring(0, text.length() - 10), false);
                 digits(nanos);
                 room(1);
                 buffer[length++] = 'Z';
@@ -359,32 +393,82 @@ final class JsonFileSink<T> implements Sink<T> {
         length += 9;
     }
 
-    private void ascii(String text) {
-        int n = text.length();
-        room(n);
-        for (int i = 0; i < n; i++) {
-            buffer[length++] = (byte) text.charAt(i);
+    /** Appends {@code value} in decimal, as {@link Long#toString(long)} would, without a string. */
+    private void number(long value) {
+        room(20);
+        if (value < 0) {
+            if (value == Long.MIN_VALUE) {
+                utf8(Long.toString(value), false);
+                return;
+            }
+            buffer[length++] = '-';
+            value = -value;
         }
+        int count = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            count++;
+        }
+        for (int i = length + count - 1; i >= length; i--) {
+            buffer[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        length += count;
     }
 
-    /** Appends {@code text} as UTF-8. */
-    private void utf8(CharSequence text) {
+    private void bytes(byte[] bytes) {
+        room(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    /**
+     * Appends {@code text} as UTF-8 (a lone surrogate as {@code ?}, as {@link String#getBytes} does); with
+     * {@code breaksToSpaces}, a raw CR or LF becomes a space.
+     */
+    private void utf8(String text, boolean breaksToSpaces) {
         int n = text.length();
         room(n);
+        byte[] out = buffer;
+        int at = length;
         int i = 0;
-        for (; i < n; i++) {
+        for (; i < n; i++) { // the ASCII fast path: one byte per char
             char c = text.charAt(i);
             if (c >= 0x80) {
                 break;
             }
-            buffer[length++] = (byte) c;
+            out[at++] = (byte) (breaksToSpaces && (c == '\n' || c == '\r') ? ' ' : c);
         }
-        if (i < n) {
-            byte[] rest = text.subSequence(i, n).toString().getBytes(StandardCharsets.UTF_8);
-            room(rest.length);
-            System.arraycopy(rest, 0, buffer, length, rest.length);
-            length += rest.length;
+        length = at;
+        for (; i < n; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                room(1);
+                buffer[length++] = (byte) (breaksToSpaces && (c == '\n' || c == '\r') ? ' ' : c);
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                codePoint(Character.toCodePoint(c, text.charAt(++i)));
+            } else if (Character.isSurrogate(c)) {
+                room(1);
+                buffer[length++] = '?';
+            } else {
+                codePoint(c);
+            }
         }
+    }
+
+    /** Appends one code point of U+0080 or more as UTF-8. */
+    private void codePoint(int c) {
+        room(4);
+        if (c < 0x800) {
+            buffer[length++] = (byte) (0xC0 | (c >> 6));
+        } else if (c < 0x10000) {
+            buffer[length++] = (byte) (0xE0 | (c >> 12));
+            buffer[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        } else {
+            buffer[length++] = (byte) (0xF0 | (c >> 18));
+            buffer[length++] = (byte) (0x80 | ((c >> 12) & 0x3F));
+            buffer[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        }
+        buffer[length++] = (byte) (0x80 | (c & 0x3F));
     }
 
     private void room(int bytes) {

@@ -551,4 +551,35 @@ class JsonFileSinkTest {
         List<JsonRecord> records = readAll(reader);
         assertThat(records).extracting(JsonRecord::sequence).hasSize(500).isSorted().doesNotHaveDuplicates();
     }
+
+    @Test
+    void theSinksJsonCheckAcceptsExactlyWhatTheParserAccepts() {
+        List<String> texts = List.of("1", "-0", "0.5e+3", "1E9", "-12.25", "01", "1.", ".5", "-", "1e", "+1", "true",
+                "false", "null", "nul", "truex", "\"\"", "\"a\\\"b\"", "\"\\u00e9\\n\"", "\"\\u00g9\"", "\"\\x\"",
+                "\"raw\ttab\"", "\"open", "{}", "[]", " { \"a\" : [1, {\"b\": null}] } ", "{\"a\":1,}", "[1,]",
+                "{\"a\" 1}", "{1:2}", "[1 2]", "{\"a\":1}{", "[", "{", "", "   ", "\r\n{\"a\":\r\n1}\n", "\"é€😀\"",
+                "[".repeat(257) + "]".repeat(257), "[".repeat(258) + "]".repeat(258));
+        for (String text : texts) {
+            boolean parses;
+            try {
+                Json.parse(text);
+                parses = true;
+            } catch (IllegalArgumentException e) {
+                parses = false;
+            }
+            assertThat(Json.isValue(text)).as(text).isEqualTo(parses);
+        }
+    }
+
+    @Test
+    void anEncodersTextIsWrittenAsUtf8WithRawLineBreaksAsSpaces() throws Exception {
+        String text = "{\"name\":\"é€😀\",\r\n\"n\":\n1}";
+        try (Sink<Integer> sink = Sinks.open("json-file", options(), (Integer n) -> text)) {
+            sink.accept(1, 7, NANOS);
+            sink.endOfBatch();
+        }
+        String written = Files.readString(dir.resolve("events.log"), StandardCharsets.UTF_8);
+        assertThat(written).isEqualTo("{\"seq\":7,\"time\":\"2026-11-23T23:20:34.000000100Z\",\"event\":"
+                + "{\"name\":\"é€😀\",  \"n\": 1}}\n");
+    }
 }
