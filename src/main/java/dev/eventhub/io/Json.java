@@ -29,7 +29,12 @@ final class Json {
         this.text = text;
     }
 
-    /** Appends {@code value} as a JSON string, escaping what RFC 8259 requires and nothing else. */
+    /**
+     * Appends {@code value} as a JSON string, escaping what RFC 8259 requires, and also any unpaired surrogate (as
+     * {@code \\uD800}...): UTF-8 cannot carry one, so written raw it would become {@code ?}; escaped, it survives
+     * encoding to bytes and {@link #parse} gives back the same string. Paired surrogates (characters beyond the BMP)
+     * are written as they are.
+     */
     static StringBuilder quote(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0, n = value.length(); i < n; i++) {
@@ -42,7 +47,11 @@ final class Json {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        hex(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        out.append(c).append(value.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        hex(out, c);
                     } else {
                         out.append(c);
                     }
@@ -50,6 +59,12 @@ final class Json {
             }
         }
         return out.append('"');
+    }
+
+    private static void hex(StringBuilder out, char c) {
+        String digits = "0123456789abcdef";
+        out.append("\\u").append(digits.charAt(c >> 12)).append(digits.charAt((c >> 8) & 15))
+                .append(digits.charAt((c >> 4) & 15)).append(digits.charAt(c & 15));
     }
 
     /**
@@ -190,11 +205,15 @@ final class Json {
                         if (at + 4 > text.length()) {
                             throw error("short \\u escape");
                         }
-                        try {
-                            out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        } catch (NumberFormatException bad) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int digit = Character.digit(text.charAt(at + k), 16);
+                            if (digit < 0 || text.charAt(at + k) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            code = code * 16 + digit;
                         }
+                        out.append((char) code);
                         at += 4;
                     }
                     default -> {
@@ -234,7 +253,12 @@ final class Json {
                 throw error("expected a digit in the exponent");
             }
         }
-        return new BigDecimal(text.substring(start, at));
+        try {
+            return new BigDecimal(text.substring(start, at));
+        } catch (NumberFormatException tooLarge) { // an exponent beyond 32 bits
+            at = start;
+            throw error("number out of range");
+        }
     }
 
     private boolean digits() {

@@ -3,6 +3,7 @@ package dev.eventhub.io;
 import dev.eventhub.internal.Checks;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -11,11 +12,21 @@ import java.util.regex.Pattern;
 /**
  * One line of {@code json-file} output: the event's sequence, its hub time and the encoded event (JSON text).
  *
- * @param sequence  the event's sequence in its hub
+ * <p><b>Docker's records.</b> {@link #parse} also reads a record of Docker's {@code json-file} log driver,
+ * {@code {"log":"<text>\n","stream":"stdout","time":"2026-12-02T05:00:00.123456789Z"}} (optionally with an
+ * {@code "attrs"} object, which is not kept), whether Docker wrote it or this library did. It maps to a record whose
+ * {@link #stream()} is the stream's name ({@code stdout} or {@code stderr}; null for this library's envelope), whose
+ * {@link #event()} is the {@code "log"} text as one JSON string (with its trailing {@code \n} when the line was
+ * whole, without it for a partial line; {@link #log()} decodes it), and whose {@link #sequence()} is 0, since Docker
+ * writes none: {@link JsonFileReader} replaces it with the record's ordinal in the read.
+ *
+ * @param sequence  the event's sequence in its hub; for a Docker record 0 from {@link #parse}, or its ordinal in a
+ *                  {@link JsonFileReader} read
  * @param timeNanos its stamp, in nanoseconds since the epoch
- * @param event     the encoded event, one JSON value
+ * @param event     the encoded event, one JSON value; for a Docker record, the {@code "log"} text as a JSON string
+ * @param stream    the stream a Docker record came from, or null for this library's envelope
  */
-public record JsonRecord(long sequence, long timeNanos, String event) {
+public record JsonRecord(long sequence, long timeNanos, String event, String stream) {
     private static final Pattern EVENT_KEY = Pattern.compile("\"event\"\\s*:");
 
     /**
@@ -24,6 +35,7 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
      * @param event the encoded event, one JSON value
      * @param sequence the event's sequence in its hub
      * @param timeNanos its stamp, in nanoseconds since the epoch
+     * @param stream the stream a Docker record came from, or null
      * @throws NullPointerException if {@code event} is null
      */
     public JsonRecord {
@@ -31,18 +43,34 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
     }
 
     /**
-     * Parses one line written by the {@code json-file} sink (without its line break).
+     * A record of this library's envelope.
+     *
+     * @param sequence  the event's sequence in its hub
+     * @param timeNanos its stamp, in nanoseconds since the epoch
+     * @param event     the encoded event, one JSON value
+     * @throws NullPointerException if {@code event} is null
+     */
+    public JsonRecord(long sequence, long timeNanos, String event) {
+        this(sequence, timeNanos, event, null);
+    }
+
+    /**
+     * Parses one line (without its line break) written by the {@code json-file} sink, in this library's envelope or
+     * in Docker's format (see the class description).
      *
      * @param line the line
      * @return the record
      * @throws NullPointerException     if {@code line} is null
-     * @throws IllegalArgumentException saying what is wrong with it
+     * @throws IllegalArgumentException saying what is wrong with it (with the column, for JSON errors)
      */
     public static JsonRecord parse(String line) {
         Checks.notNull("line", line);
         Object value = Json.parse(line);
         if (!(value instanceof Map<?, ?> object)) {
             throw new IllegalArgumentException("not a JSON object");
+        }
+        if (object.containsKey("log")) {
+            return docker(object);
         }
         if (!(object.get("seq") instanceof BigDecimal seq)) {
             throw new IllegalArgumentException("no number \"seq\"");
@@ -53,14 +81,6 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
         if (!object.containsKey("event")) {
             throw new IllegalArgumentException("no \"event\"");
         }
-        long sequence;
-        Instant instant;
-        try {
-            sequence = seq.longValueExact();
-            instant = Instant.parse(time);
-        } catch (ArithmeticException | DateTimeParseException e) {
-            throw new IllegalArgumentException("bad \"seq\" or \"time\": " + e.getMessage());
-        }
         String last = null;
         for (Object key : object.keySet()) {
             last = (String) key;
@@ -68,10 +88,89 @@ public record JsonRecord(long sequence, long timeNanos, String event) {
         if (object.size() != 3 || !"event".equals(last)) {
             throw new IllegalArgumentException("expected exactly \"seq\", \"time\" and \"event\", in that order");
         }
+        long sequence;
+        // A huge exponent (1e999999999) must not be expanded: reject what cannot be a long before converting.
+        if (seq.signum() != 0 && (seq.precision() - seq.scale() > 19 || seq.scale() > 1000)) {
+            throw new IllegalArgumentException("bad \"seq\": " + abbreviate(seq.toString()) + " (expected: a whole "
+                    + "number that fits in 64 bits)");
+        }
+        try {
+            sequence = seq.longValueExact();
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("bad \"seq\": " + abbreviate(seq.toString()) + " (expected: a whole "
+                    + "number that fits in 64 bits)");
+        }
+        long nanos = time(time);
         Matcher key = EVENT_KEY.matcher(line);
         key.find(); // present, and neither value before it (a number, an instant) can contain it
         String event = line.substring(key.end(), line.lastIndexOf('}')).strip();
-        return new JsonRecord(sequence, Checks.epochNanos(instant), event);
+        return new JsonRecord(sequence, nanos, event, null);
+    }
+
+    private static JsonRecord docker(Map<?, ?> object) {
+        if (!(object.get("log") instanceof String log)) {
+            throw new IllegalArgumentException("no string \"log\"");
+        }
+        if (!(object.get("stream") instanceof String stream) || stream.isEmpty()) {
+            throw new IllegalArgumentException("no string \"stream\"");
+        }
+        if (!(object.get("time") instanceof String time)) {
+            throw new IllegalArgumentException("no string \"time\"");
+        }
+        for (Object key : object.keySet()) {
+            if (!key.equals("log") && !key.equals("stream") && !key.equals("time") && !key.equals("attrs")) {
+                throw new IllegalArgumentException("unexpected key " + Json.quote(new StringBuilder(),
+                        abbreviate((String) key)) + " in a Docker record (expected: log, stream, attrs, time)");
+            }
+        }
+        if (object.containsKey("attrs") && !(object.get("attrs") instanceof Map)) {
+            throw new IllegalArgumentException("\"attrs\" is not an object");
+        }
+        return new JsonRecord(0, time(time), Json.quote(new StringBuilder(log.length() + 2), log).toString(), stream);
+    }
+
+    /** RFC 3339 with a UTC designator or an offset, as Docker (RFC3339Nano) and this library write it. */
+    private static long time(String time) {
+        try {
+            Instant instant = time.endsWith("Z") || time.endsWith("z") ? Instant.parse(time)
+                    : OffsetDateTime.parse(time).toInstant();
+            long seconds = instant.getEpochSecond();
+            if (seconds >= Long.MAX_VALUE / 1_000_000_000L || seconds <= Long.MIN_VALUE / 1_000_000_000L) {
+                throw new IllegalArgumentException("bad \"time\": " + abbreviate(time)
+                        + " (expected: between 1677 and 2262, the range of nanoseconds in 64 bits)");
+            }
+            return Checks.epochNanos(instant);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("bad \"time\": " + abbreviate(time) + " (expected: RFC 3339, such as "
+                    + "2026-12-02T05:00:00.123456789Z; " + e.getMessage().replace(time, "...") + ")");
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+    }
+
+    /** {@return whether this is a record of Docker's json-file log driver} */
+    public boolean isDocker() {
+        return stream != null;
+    }
+
+    /**
+     * The same record with another sequence: the ordinal a reader gives a Docker record.
+     *
+     * @param sequence the sequence or ordinal
+     * @return the record
+     */
+    public JsonRecord withSequence(long sequence) {
+        return new JsonRecord(sequence, timeNanos, event, stream);
+    }
+
+    /**
+     * {@return the log text of a Docker record, decoded, with its trailing line break when the line was whole; for
+     * this library's envelope, the event when it is a JSON string, or null}
+     */
+    public String log() {
+        return Json.parse(event) instanceof String text ? text : null;
     }
 
     /** {@return the time as an instant} */
