@@ -86,7 +86,9 @@ final class Events {
     private final int maxLineBytes;
     private long lastPrinted;
     private long lastDockerTime = Long.MIN_VALUE;
-    private String lastDockerLine;
+    private boolean printedDocker;
+    private long dockerRead;
+    private boolean catchingUp;
     private boolean binary;
 
     private Events(PrintStream out, PrintStream err, Path path, long sinceNanos, long untilNanos,
@@ -328,13 +330,15 @@ final class Events {
             return;
         }
         if (record.isDocker()) {
-            // No sequence: records already printed (read again after a rotation) are known by time, then text.
-            if (record.timeNanos() < lastDockerTime
-                    || record.timeNanos() == lastDockerTime && line.equals(lastDockerLine)) {
+            // No sequence: when rotated files are read again (after a rotation), a Docker record stamped at or
+            // before the latest one printed counts as printed. Only files rotated more than once between two polls
+            // are read again, so an out-of-order record there (stdout and stderr interleave) is the one risk.
+            if (catchingUp && printedDocker && record.timeNanos() <= lastDockerTime) {
                 return;
             }
-            lastDockerTime = record.timeNanos();
-            lastDockerLine = line;
+            lastDockerTime = printedDocker ? Math.max(lastDockerTime, record.timeNanos()) : record.timeNanos();
+            printedDocker = true;
+            dockerRead++;
         } else {
             if (record.sequence() <= lastPrinted) {
                 return; // seen before a rotation
@@ -479,6 +483,7 @@ final class Events {
         private LineScanner scanner;
         private Object key;
         private Boolean wasLink;
+        private boolean reportedRemoval;
 
         /** Reads what is new; returns whether anything was. */
         boolean poll() throws IOException {
@@ -492,7 +497,13 @@ final class Events {
             }
             read |= drain();
             Object now = currentKey();
+            if (now == null && follow && !reportedRemoval) {
+                reportedRemoval = true;
+                err.println("eventhub events: " + path + ": removed while being followed; what it held was read, "
+                        + "waiting for it to come back");
+            }
             if (now != null && !now.equals(key)) {
+                reportedRemoval = false;
                 read |= drain(); // the last records written before the rotation
                 read |= catchUp(); // files rotated more than once since the last poll
                 close();
@@ -510,7 +521,7 @@ final class Events {
          */
         private boolean catchUp() throws IOException {
             long before = lastPrinted;
-            long beforeDocker = lastDockerTime;
+            long beforeDocker = dockerRead;
             for (int attempt = 1; attempt <= 50; attempt++) {
                 // The set is stable while the current file keeps its identity: the sink shifts rotated files only
                 // when it rotates, which replaces the current file. So open every file to read, then read them only
@@ -536,18 +547,20 @@ final class Events {
                         pause(); // a rotation is under way: list again
                         continue;
                     }
+                    catchingUp = true;
                     for (int i = 0; i < files.size(); i++) {
                         printFile(files.get(i), opened.get(i));
                     }
-                    return lastPrinted != before || lastDockerTime != beforeDocker;
+                    return lastPrinted != before || dockerRead != beforeDocker;
                 } finally {
+                    catchingUp = false;
                     for (InputStream in : opened) {
                         in.close();
                     }
                 }
             }
             err.println("eventhub events: " + path + " kept rotating while being read; records may be missing");
-            return lastPrinted != before || lastDockerTime != beforeDocker;
+            return lastPrinted != before || dockerRead != beforeDocker;
         }
 
         private void pause() {
