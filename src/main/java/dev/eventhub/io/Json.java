@@ -83,6 +83,176 @@ final class Json {
         return value;
     }
 
+    /**
+     * Skips one JSON value starting exactly at {@code from}, checking it as {@link #parse} would but building
+     * nothing: the fast path of reading records.
+     *
+     * @param depth how deep the value is nested already (0 at the top)
+     * @return the index after the value, or -1 if it is not a valid value (or one {@link #parse} must judge, such as
+     *         a number with a very long exponent)
+     */
+    static int skipValue(String text, int from, int depth) {
+        return skip(text, from, depth);
+    }
+
+    private static int skip(String text, int at, int depth) {
+        int n = text.length();
+        if (at >= n || depth > MAX_DEPTH) {
+            return -1;
+        }
+        char c = text.charAt(at);
+        switch (c) {
+            case '"': {
+                for (int i = at + 1; i < n; i++) {
+                    char d = text.charAt(i);
+                    if (d == '"') {
+                        return i + 1;
+                    }
+                    if (d < 0x20) {
+                        return -1;
+                    }
+                    if (d == '\\') {
+                        if (++i >= n) {
+                            return -1;
+                        }
+                        char e = text.charAt(i);
+                        if (e == 'u') {
+                            if (i + 4 >= n) {
+                                return -1;
+                            }
+                            for (int k = 1; k <= 4; k++) {
+                                char h = text.charAt(i + k);
+                                if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
+                                    return -1;
+                                }
+                            }
+                            i += 4;
+                        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                            return -1;
+                        }
+                    }
+                }
+                return -1;
+            }
+            case '{': {
+                int i = skipSpace(text, at + 1);
+                if (i < n && text.charAt(i) == '}') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skipSpace(text, i);
+                    if (i >= n || text.charAt(i) != '"') {
+                        return -1;
+                    }
+                    i = skip(text, i, depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n || text.charAt(i) != ':') {
+                        return -1;
+                    }
+                    i = skip(text, skipSpace(text, i + 1), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = text.charAt(i++);
+                    if (d == '}') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case '[': {
+                int i = skipSpace(text, at + 1);
+                if (i < n && text.charAt(i) == ']') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skip(text, skipSpace(text, i), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = text.charAt(i++);
+                    if (d == ']') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case 't':
+                return text.startsWith("true", at) ? at + 4 : -1;
+            case 'f':
+                return text.startsWith("false", at) ? at + 5 : -1;
+            case 'n':
+                return text.startsWith("null", at) ? at + 4 : -1;
+            default: {
+                int i = at;
+                if (c == '-') {
+                    i++;
+                }
+                if (i < n && text.charAt(i) == '0') {
+                    i++;
+                } else {
+                    int d = digits(text, i);
+                    if (d == i) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && text.charAt(i) == '.') {
+                    int d = digits(text, i + 1);
+                    if (d == i + 1) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+                    i++;
+                    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                        i++;
+                    }
+                    int d = digits(text, i);
+                    if (d == i || d - i > 9) {
+                        return -1; // none, or long enough to need BigDecimal's judgement
+                    }
+                    i = d;
+                }
+                return i;
+            }
+        }
+    }
+
+    private static int digits(String text, int at) {
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at;
+    }
+
+    private static int skipSpace(String text, int at) {
+        while (at < text.length()) {
+            char c = text.charAt(at);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return at;
+            }
+            at++;
+        }
+        return at;
+    }
+
     /** Whether {@code text} is exactly one JSON value. */
     static boolean isValue(String text) {
         try {

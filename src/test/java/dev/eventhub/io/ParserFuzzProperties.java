@@ -137,6 +137,43 @@ class ParserFuzzProperties {
         }
     }
 
+    /** The fast path for the sink's own lines gives exactly what the general parser gives, or leaves it to it. */
+    @Property
+    void theFastPathAgreesWithTheGeneralParser(@ForAll("envelopes") String line) {
+        JsonRecord fast = JsonRecord.envelope(line);
+        JsonRecord general;
+        try {
+            general = JsonRecord.general(line);
+        } catch (IllegalArgumentException rejected) {
+            assertThat(fast).as("accepted by the fast path only").isNull();
+            return;
+        }
+        if (fast != null) {
+            assertThat(fast).isEqualTo(general);
+        }
+    }
+
+    /** Lines in the sink's form with random seq, time and event text, some of them mutated. */
+    @Provide
+    Arbitrary<String> envelopes() {
+        Arbitrary<String> seq = Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf),
+                Arbitraries.of("0", "-0", "01", "1.0", "1e3", "9223372036854775807", "9223372036854775808",
+                        "-9223372036854775808", "123456789012345678", "1234567890123456789"));
+        Arbitrary<String> time = Arbitraries.oneOf(
+                nanos().map(n -> Instant.ofEpochSecond(Math.floorDiv(n, 1_000_000_000L),
+                        Math.floorMod(n, 1_000_000_000L)).toString()),
+                Arbitraries.strings().withChars("0123456789-:T.Z").ofMinLength(18).ofMaxLength(32),
+                Arbitraries.of("2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+                        "2026-12-02T23:59:60Z", "2026-12-02T05:00:00.Z", "2026-12-02T05:00:00.1234567890Z",
+                        "1677-12-31T23:59:59Z", "2262-01-01T00:00:00Z", "2026-12-02t05:00:00z"));
+        Arbitrary<String> event = Arbitraries.oneOf(Arbitraries.of(SEEDS), anyString().map(
+                text -> Json.quote(new StringBuilder(), text).toString()), mutated(),
+                Arbitraries.integers().between(250, 260).map(d -> "[".repeat(d) + "]".repeat(d)));
+        Arbitrary<String> line = Combinators.combine(seq, time, event)
+                .as((s, t, e) -> "{\"seq\":" + s + ",\"time\":\"" + t + "\",\"event\":" + e + "}");
+        return Arbitraries.oneOf(line, line, mutated());
+    }
+
     @Property
     void envelopeAndDockerRecordsRoundTrip(@ForAll("anyString") String text,
                                            @ForAll long sequence,
