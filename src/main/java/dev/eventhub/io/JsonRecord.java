@@ -176,8 +176,8 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         int hour = number(s, at + 11, 2);
         int minute = number(s, at + 14, 2);
         int second = number(s, at + 17, 2);
-        if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59
-                || second > 59) {
+        if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59) {
             return Long.MIN_VALUE;
         }
         boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);

@@ -153,6 +153,13 @@ class ParserFuzzProperties {
         }
     }
 
+    @Example
+    void aNonDigitInTheTimeIsLeftToTheGeneralParser() {
+        assertThat(JsonRecord.envelope("{\"seq\":7,\"time\":\"2026-11-23T{3:20:34.661862100Z\",\"event\":1}")).isNull();
+        assertThatThrownBy(() -> JsonRecord.parse("{\"seq\":7,\"time\":\"2026-11-23T{3:20:34Z\",\"event\":1}"))
+                .hasMessageStartingWith("bad \"time\"");
+    }
+
     /** Lines in the sink's form with random seq, time and event text, some of them mutated. */
     @Provide
     Arbitrary<String> envelopes() {
