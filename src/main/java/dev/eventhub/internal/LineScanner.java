@@ -2,6 +2,9 @@ package dev.eventhub.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -26,6 +29,8 @@ public final class LineScanner {
     /** The largest limit accepted (a Java array must hold the line). */
     public static final int MAX_MAX_LINE_BYTES = (1 << 30);
     private static final int INITIAL = 1 << 16;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.LITTLE_ENDIAN);
 
     /** What {@link #next()} found. */
     public enum Kind {
@@ -88,13 +93,7 @@ public final class LineScanner {
      */
     public Kind next() throws IOException {
         while (true) {
-            int newline = -1;
-            for (int i = scanned; i < limit; i++) {
-                if (buffer[i] == '\n') {
-                    newline = i;
-                    break;
-                }
-            }
+            int newline = newline(buffer, scanned, limit);
             if (newline >= 0) {
                 lineNumber++;
                 int end = newline;
@@ -142,6 +141,27 @@ public final class LineScanner {
             }
             limit += n;
         }
+    }
+
+    /**
+     * The first {@code '\\n'} in {@code bytes[from, to)}, or -1: eight bytes at a time (a zero-byte test on the
+     * word XORed with newlines; the lowest flagged byte is always a true match), then byte by byte.
+     */
+    static int newline(byte[] bytes, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(bytes, i) ^ 0x0A0A0A0A0A0A0A0AL;
+            long found = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (found != 0) {
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@return the line found by the last {@link #next()} that returned {@link Kind#LINE}} */
