@@ -55,6 +55,7 @@ public final class LineScanner {
     private long lineBytes;
     private long lineNumber;
     private String line;
+    private int lineFrom;
 
     /**
      * A scanner of {@code in}, whose first byte is at {@code offset}.
@@ -109,7 +110,8 @@ public final class LineScanner {
                 }
                 lineOffset = bufferOffset + from;
                 lineBytes = end - from;
-                line = new String(buffer, from, end - from, StandardCharsets.UTF_8);
+                lineFrom = from;
+                line = null; // decoded when asked for
                 return Kind.LINE;
             }
             scanned = limit;
@@ -164,9 +166,22 @@ public final class LineScanner {
         return -1;
     }
 
-    /** {@return the line found by the last {@link #next()} that returned {@link Kind#LINE}} */
+    /** {@return the line found by the last {@link #next()} that returned {@link Kind#LINE}, decoded from UTF-8} */
     public String line() {
+        if (line == null) {
+            line = new String(buffer, lineFrom, (int) lineBytes, StandardCharsets.UTF_8);
+        }
         return line;
+    }
+
+    /** {@return the buffer holding the last line's bytes, valid until the next call of {@link #next()}} */
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    /** {@return where the last line's bytes start in {@link #buffer()}} */
+    public int lineStart() {
+        return lineFrom;
     }
 
     /** {@return the stream offset where the last line or skipped line began} */

@@ -252,6 +252,183 @@ final class Json {
         }
         return at;
     }
+    /**
+     * {@link #skipValue(String, int, int)} over UTF-8 bytes {@code [from, end)}: bytes of multi-byte characters are
+     * all at least 0x80, so they are string content like any other.
+     */
+    static int skipValue(byte[] text, int from, int end, int depth) {
+        return skip(text, end, from, depth);
+    }
+
+    private static boolean startsWith(byte[] text, int end, int at, String word) {
+        if (at + word.length() > end) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if (text[at + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skip(byte[] text, int end, int at, int depth) {
+        int n = end;
+        if (at >= n || depth > MAX_DEPTH) {
+            return -1;
+        }
+        char c = (char) (text[at] & 0xff);
+        switch (c) {
+            case '"': {
+                for (int i = at + 1; i < n; i++) {
+                    char d = (char) (text[i] & 0xff);
+                    if (d == '"') {
+                        return i + 1;
+                    }
+                    if (d < 0x20) {
+                        return -1;
+                    }
+                    if (d == '\\') {
+                        if (++i >= n) {
+                            return -1;
+                        }
+                        char e = (char) (text[i] & 0xff);
+                        if (e == 'u') {
+                            if (i + 4 >= n) {
+                                return -1;
+                            }
+                            for (int k = 1; k <= 4; k++) {
+                                char h = (char) (text[i + k] & 0xff);
+                                if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
+                                    return -1;
+                                }
+                            }
+                            i += 4;
+                        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                            return -1;
+                        }
+                    }
+                }
+                return -1;
+            }
+            case '{': {
+                int i = skipSpace(text, end, at + 1);
+                if (i < n && (char) (text[i] & 0xff) == '}') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skipSpace(text, end, i);
+                    if (i >= n || (char) (text[i] & 0xff) != '"') {
+                        return -1;
+                    }
+                    i = skip(text, end, i, depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n || (char) (text[i] & 0xff) != ':') {
+                        return -1;
+                    }
+                    i = skip(text, end, skipSpace(text, end, i + 1), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = (char) (text[i++] & 0xff);
+                    if (d == '}') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case '[': {
+                int i = skipSpace(text, end, at + 1);
+                if (i < n && (char) (text[i] & 0xff) == ']') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skip(text, end, skipSpace(text, end, i), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = (char) (text[i++] & 0xff);
+                    if (d == ']') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case 't':
+                return startsWith(text, end, at, "true") ? at + 4 : -1;
+            case 'f':
+                return startsWith(text, end, at, "false") ? at + 5 : -1;
+            case 'n':
+                return startsWith(text, end, at, "null") ? at + 4 : -1;
+            default: {
+                int i = at;
+                if (c == '-') {
+                    i++;
+                }
+                if (i < n && (char) (text[i] & 0xff) == '0') {
+                    i++;
+                } else {
+                    int d = digits(text, end, i);
+                    if (d == i) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && (char) (text[i] & 0xff) == '.') {
+                    int d = digits(text, end, i + 1);
+                    if (d == i + 1) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && ((char) (text[i] & 0xff) == 'e' || (char) (text[i] & 0xff) == 'E')) {
+                    i++;
+                    if (i < n && ((char) (text[i] & 0xff) == '+' || (char) (text[i] & 0xff) == '-')) {
+                        i++;
+                    }
+                    int d = digits(text, end, i);
+                    if (d == i || d - i > 9) {
+                        return -1; // none, or long enough to need BigDecimal's judgement
+                    }
+                    i = d;
+                }
+                return i;
+            }
+        }
+    }
+
+    private static int digits(byte[] text, int end, int at) {
+        while (at < end && (char) (text[at] & 0xff) >= '0' && (char) (text[at] & 0xff) <= '9') {
+            at++;
+        }
+        return at;
+    }
+
+    private static int skipSpace(byte[] text, int end, int at) {
+        while (at < end) {
+            char c = (char) (text[at] & 0xff);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return at;
+            }
+            at++;
+        }
+        return at;
+    }
 
     /** Whether {@code text} is exactly one JSON value. */
     static boolean isValue(String text) {

@@ -185,12 +185,16 @@ public final class JsonFileReader {
                                 + lines.lineBytes() + " bytes at offset " + lines.lineOffset() + "), skipped");
                         continue;
                     }
-                    JsonRecord record;
-                    try {
-                        record = JsonRecord.parse(lines.line());
-                    } catch (IllegalArgumentException bad) {
-                        problems.add(file + ":" + number + ": not a record (" + bad.getMessage() + "), skipped");
-                        continue;
+                    // The sink's own lines straight from the bytes; anything else decoded and parsed in full.
+                    JsonRecord record = JsonRecord.envelope(lines.buffer(), lines.lineStart(),
+                            lines.lineStart() + (int) lines.lineBytes());
+                    if (record == null) {
+                        try {
+                            record = JsonRecord.parse(lines.line());
+                        } catch (IllegalArgumentException bad) {
+                            problems.add(file + ":" + number + ": not a record (" + bad.getMessage() + "), skipped");
+                            continue;
+                        }
                     }
                     if (record.isDocker()) {
                         record = record.withSequence(++dockerOrdinal);

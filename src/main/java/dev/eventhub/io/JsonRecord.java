@@ -2,6 +2,7 @@ package dev.eventhub.io;
 
 import dev.eventhub.internal.Checks;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -159,6 +160,69 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
             return null;
         }
         return new JsonRecord(negative ? -seq : seq, nanos, line.substring(eventStart, eventEnd), null);
+    }
+
+    /**
+     * {@link #envelope(String)} over the UTF-8 bytes {@code [from, to)} of a line: nothing is decoded but the event.
+     */
+    static JsonRecord envelope(byte[] b, int from, int to) {
+        if (!starts(b, from, to, SEQ)) {
+            return null;
+        }
+        int i = from + SEQ.length();
+        boolean negative = i < to && b[i] == '-';
+        if (negative) {
+            i++;
+        }
+        int digitsStart = i;
+        long seq = 0;
+        while (i < to && b[i] >= '0' && b[i] <= '9') {
+            if (i - digitsStart >= 18) {
+                return null;
+            }
+            seq = seq * 10 + (b[i] - '0');
+            i++;
+        }
+        if (i == digitsStart || b[digitsStart] == '0' && i - digitsStart > 1 || !starts(b, i, to, TIME)) {
+            return null;
+        }
+        i += TIME.length();
+        if (to - i < 21) {
+            return null;
+        }
+        char[] time = new char[Math.min(32, to - i)];
+        for (int k = 0; k < time.length; k++) {
+            time[k] = (char) (b[i + k] & 0xff);
+        }
+        long nanos = instant(new String(time), 0);
+        if (nanos == Long.MIN_VALUE) {
+            return null;
+        }
+        while (i < to && b[i] != '"') {
+            i++;
+        }
+        if (!starts(b, i, to, EVENT)) {
+            return null;
+        }
+        int eventStart = i + EVENT.length();
+        int eventEnd = Json.skipValue(b, eventStart, to, 1);
+        if (eventEnd != to - 1 || b[eventEnd] != '}') {
+            return null;
+        }
+        return new JsonRecord(negative ? -seq : seq, nanos,
+                new String(b, eventStart, eventEnd - eventStart, StandardCharsets.UTF_8), null);
+    }
+
+    private static boolean starts(byte[] b, int at, int to, String ascii) {
+        if (to - at < ascii.length()) {
+            return false;
+        }
+        for (int k = 0; k < ascii.length(); k++) {
+            if (b[at + k] != ascii.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
