@@ -50,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class JsonFileReaderBenchmark {
-    static final int RECORDS = 200_000;
+    static final int RECORDS = 50_000; // about 8 MiB: many invocations per 1 s iteration, so the JIT is done early
     private static final String[] NAMES = {"web", "db", "cache"};
     private static final String[] ACTIONS = {"create", "start", "die", "stop", "destroy"};
     private static final long EXPECTED_SUM = (long) RECORDS * (RECORDS + 1) / 2;
@@ -92,7 +92,8 @@ public class JsonFileReaderBenchmark {
             sum[0] += record.sequence();
             sum[1]++;
         });
-        if (sum[1] != RECORDS || sum[0] != EXPECTED_SUM || result.records() != RECORDS || !result.problems().isEmpty()) {
+        if (sum[1] != RECORDS || sum[0] != EXPECTED_SUM || result.records() != RECORDS
+                || !result.problems().isEmpty()) {
             throw new IllegalStateException("read " + sum[1] + " records (sum " + sum[0] + "), expected " + RECORDS
                     + "; problems: " + result.problems());
         }

@@ -48,7 +48,8 @@ final class Json {
                 default -> {
                     if (c < 0x20) {
                         hex(out, c);
-                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n
+                            && Character.isLowSurrogate(value.charAt(i + 1))) {
                         out.append(c).append(value.charAt(++i));
                     } else if (Character.isSurrogate(c)) {
                         hex(out, c);

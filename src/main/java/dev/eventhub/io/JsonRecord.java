@@ -362,7 +362,8 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
 
     /** {@return the time as an instant} */
     public Instant time() {
-        return Instant.ofEpochSecond(Math.floorDiv(timeNanos, 1_000_000_000L), Math.floorMod(timeNanos, 1_000_000_000L));
+        return Instant.ofEpochSecond(Math.floorDiv(timeNanos, 1_000_000_000L),
+                Math.floorMod(timeNanos, 1_000_000_000L));
     }
 
     /**
