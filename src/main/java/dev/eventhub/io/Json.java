@@ -21,6 +21,11 @@ final class Json {
         }
     };
     private static final int MAX_DEPTH = 256;
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final String text;
     private int at;
@@ -281,7 +286,18 @@ final class Json {
         char c = (char) (text[at] & 0xff);
         switch (c) {
             case '"': {
-                for (int i = at + 1; i < n; i++) {
+                int i = at + 1;
+                while (i < n) {
+                    if (i + 8 <= n) { // eight bytes at a time while none is '"', '\\' or a control character
+                        long w = (long) LONGS.get(text, i);
+                        long quote = w ^ 0x2222222222222222L;
+                        long slash = w ^ 0x5C5C5C5C5C5C5C5CL;
+                        if (((((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | ((w - SPACES) & ~w)) & HIGHS)
+                                == 0) {
+                            i += 8;
+                            continue;
+                        }
+                    }
                     char d = (char) (text[i] & 0xff);
                     if (d == '"') {
                         return i + 1;
@@ -309,6 +325,7 @@ final class Json {
                             return -1;
                         }
                     }
+                    i++;
                 }
                 return -1;
             }
