@@ -53,14 +53,24 @@ def short(name):
     return name.rsplit(".", 2)[-2] + "." + name.rsplit(".", 1)[-1]
 
 
+# Benchmark classes whose @Benchmark methods are compared with each other (the method is part of the key).
+MULTI_METHOD = {"JsonFileReaderBenchmark"}
+
+
 def index(results):
     """(benchmark class, frozenset(params)) -> result dict, plus secondary metrics."""
     table = {}
     for r in results:
         cls = r["benchmark"].rsplit(".", 2)[-2]
         params = r.get("params", {})
-        table[(cls, frozenset(params.items()))] = r
+        table[(cls, frozenset(params.items()) | {("method", r["benchmark"].rsplit(".", 1)[-1])})
+              if cls in MULTI_METHOD else (cls, frozenset(params.items()))] = r
     return table
+
+
+def find_method(table, cls, method):
+    """The result of one @Benchmark method of a class that has several (each is its own JMH benchmark)."""
+    return find(table, cls, method=method)
 
 
 def find(table, cls, **params):
@@ -203,6 +213,12 @@ def rows(table):
             what = "scanned with a 1% filter" if selective else "replayed and delivered"
             out.append(("P5", f"full 64 Ki ring {what}, events/s", s, goal, s / goal if s else None, 1.0, ">=",
                         s is not None and s >= goal))
+
+    fr = "JsonFileReaderBenchmark"
+    reader = find_method(table, fr, "reader")
+    scan = find_method(table, fr, "lineScan")
+    ratio_row("P11", "JsonFileReader records/s / a plain 64 KiB byte scan counting the lines of the same file",
+              score(reader), score(scan), 0.5)
 
     for (c, p), r in table.items():
         alloc = secondary(r, "gc.alloc.rate.norm")

@@ -34,6 +34,7 @@ final class Durations {
             };
             try {
                 total = total.plusNanos(number.multiply(BigDecimal.valueOf(nanosPerUnit)).longValueExact());
+                total.toNanos(); // the sum too must fit in 64 bits of nanoseconds
             } catch (ArithmeticException tooLarge) {
                 throw new UsageException(option + ": '" + text + "' (expected: a duration below 292 years)");
             }

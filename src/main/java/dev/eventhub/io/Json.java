@@ -21,6 +21,11 @@ final class Json {
         }
     };
     private static final int MAX_DEPTH = 256;
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long SPACES = 0x2020202020202020L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private final String text;
     private int at;
@@ -29,7 +34,12 @@ final class Json {
         this.text = text;
     }
 
-    /** Appends {@code value} as a JSON string, escaping what RFC 8259 requires and nothing else. */
+    /**
+     * Appends {@code value} as a JSON string, escaping what RFC 8259 requires, and also any unpaired surrogate (as
+     * {@code \\uD800}...): UTF-8 cannot carry one, so written raw it would become {@code ?}; escaped, it survives
+     * encoding to bytes and {@link #parse} gives back the same string. Paired surrogates (characters beyond the BMP)
+     * are written as they are.
+     */
     static StringBuilder quote(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0, n = value.length(); i < n; i++) {
@@ -42,7 +52,12 @@ final class Json {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        hex(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n
+                            && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        out.append(c).append(value.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        hex(out, c);
                     } else {
                         out.append(c);
                     }
@@ -50,6 +65,12 @@ final class Json {
             }
         }
         return out.append('"');
+    }
+
+    private static void hex(StringBuilder out, char c) {
+        String digits = "0123456789abcdef";
+        out.append("\\u").append(digits.charAt(c >> 12)).append(digits.charAt((c >> 8) & 15))
+                .append(digits.charAt((c >> 4) & 15)).append(digits.charAt(c & 15));
     }
 
     /**
@@ -69,175 +90,158 @@ final class Json {
     }
 
     /**
-     * Whether {@code text} is exactly one JSON value (surrounding whitespace allowed): the grammar {@link #parse}
-     * accepts, checked in one pass that builds nothing and allocates nothing, since the json-file sink checks every
-     * record an encoder gives it.
+     * Skips one JSON value starting exactly at {@code from}, checking it as {@link #parse} would but building
+     * nothing: the fast path of reading records.
+     *
+     * @param depth how deep the value is nested already (0 at the top)
+     * @return the index after the value, or -1 if it is not a valid value (or one {@link #parse} must judge, such as
+     *         a number with a very long exponent)
      */
-    static boolean isValue(String text) {
-        int at = skipSpace(text, 0);
-        at = checkValue(text, at, 0);
-        return at >= 0 && skipSpace(text, at) == text.length();
+    static int skipValue(String text, int from, int depth) {
+        return skip(text, from, depth);
     }
 
-    /** The index after the value that starts at {@code at}, or -1 if none does. */
-    private static int checkValue(String text, int at, int depth) {
-        if (depth > MAX_DEPTH || at >= text.length()) {
+    private static int skip(String text, int at, int depth) {
+        int n = text.length();
+        if (at >= n || depth > MAX_DEPTH) {
             return -1;
         }
         char c = text.charAt(at);
         switch (c) {
-            case '{' -> {
-                at = skipSpace(text, at + 1);
-                if (at < text.length() && text.charAt(at) == '}') {
-                    return at + 1;
-                }
-                while (true) {
-                    if (at >= text.length() || text.charAt(at) != '"') {
+            case '"': {
+                for (int i = at + 1; i < n; i++) {
+                    char d = text.charAt(i);
+                    if (d == '"') {
+                        return i + 1;
+                    }
+                    if (d < 0x20) {
                         return -1;
                     }
-                    at = checkString(text, at);
-                    if (at < 0) {
-                        return -1;
-                    }
-                    at = skipSpace(text, at);
-                    if (at >= text.length() || text.charAt(at) != ':') {
-                        return -1;
-                    }
-                    at = checkValue(text, skipSpace(text, at + 1), depth + 1);
-                    if (at < 0) {
-                        return -1;
-                    }
-                    at = skipSpace(text, at);
-                    if (at >= text.length()) {
-                        return -1;
-                    }
-                    char next = text.charAt(at);
-                    if (next == '}') {
-                        return at + 1;
-                    }
-                    if (next != ',') {
-                        return -1;
-                    }
-                    at = skipSpace(text, at + 1);
-                }
-            }
-            case '[' -> {
-                at = skipSpace(text, at + 1);
-                if (at < text.length() && text.charAt(at) == ']') {
-                    return at + 1;
-                }
-                while (true) {
-                    at = checkValue(text, at, depth + 1);
-                    if (at < 0) {
-                        return -1;
-                    }
-                    at = skipSpace(text, at);
-                    if (at >= text.length()) {
-                        return -1;
-                    }
-                    char next = text.charAt(at);
-                    if (next == ']') {
-                        return at + 1;
-                    }
-                    if (next != ',') {
-                        return -1;
-                    }
-                    at = skipSpace(text, at + 1);
-                }
-            }
-            case '"' -> {
-                return checkString(text, at);
-            }
-            case 't' -> {
-                return text.startsWith("true", at) ? at + 4 : -1;
-            }
-            case 'f' -> {
-                return text.startsWith("false", at) ? at + 5 : -1;
-            }
-            case 'n' -> {
-                return text.startsWith("null", at) ? at + 4 : -1;
-            }
-            default -> {
-                return checkNumber(text, at);
-            }
-        }
-    }
-
-    /** The index after the string whose quote is at {@code at}, or -1. */
-    private static int checkString(String text, int at) {
-        int n = text.length();
-        at++;
-        while (at < n) {
-            char c = text.charAt(at++);
-            if (c == '"') {
-                return at;
-            }
-            if (c < 0x20) {
-                return -1;
-            }
-            if (c == '\\') {
-                if (at >= n) {
-                    return -1;
-                }
-                switch (text.charAt(at++)) {
-                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
-                    }
-                    case 'u' -> {
-                        if (at + 4 > n) {
+                    if (d == '\\') {
+                        if (++i >= n) {
                             return -1;
                         }
-                        for (int end = at + 4; at < end; at++) {
-                            if (Character.digit(text.charAt(at), 16) < 0) {
+                        char e = text.charAt(i);
+                        if (e == 'u') {
+                            if (i + 4 >= n) {
                                 return -1;
                             }
+                            for (int k = 1; k <= 4; k++) {
+                                char h = text.charAt(i + k);
+                                if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
+                                    return -1;
+                                }
+                            }
+                            i += 4;
+                        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                            return -1;
                         }
                     }
-                    default -> {
+                }
+                return -1;
+            }
+            case '{': {
+                int i = skipSpace(text, at + 1);
+                if (i < n && text.charAt(i) == '}') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skipSpace(text, i);
+                    if (i >= n || text.charAt(i) != '"') {
+                        return -1;
+                    }
+                    i = skip(text, i, depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n || text.charAt(i) != ':') {
+                        return -1;
+                    }
+                    i = skip(text, skipSpace(text, i + 1), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = text.charAt(i++);
+                    if (d == '}') {
+                        return i;
+                    }
+                    if (d != ',') {
                         return -1;
                     }
                 }
             }
+            case '[': {
+                int i = skipSpace(text, at + 1);
+                if (i < n && text.charAt(i) == ']') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skip(text, skipSpace(text, i), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = text.charAt(i++);
+                    if (d == ']') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case 't':
+                return text.startsWith("true", at) ? at + 4 : -1;
+            case 'f':
+                return text.startsWith("false", at) ? at + 5 : -1;
+            case 'n':
+                return text.startsWith("null", at) ? at + 4 : -1;
+            default: {
+                int i = at;
+                if (c == '-') {
+                    i++;
+                }
+                if (i < n && text.charAt(i) == '0') {
+                    i++;
+                } else {
+                    int d = digits(text, i);
+                    if (d == i) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && text.charAt(i) == '.') {
+                    int d = digits(text, i + 1);
+                    if (d == i + 1) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && (text.charAt(i) == 'e' || text.charAt(i) == 'E')) {
+                    i++;
+                    if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+                        i++;
+                    }
+                    int d = digits(text, i);
+                    if (d == i || d - i > 9) {
+                        return -1; // none, or long enough to need BigDecimal's judgement
+                    }
+                    i = d;
+                }
+                return i;
+            }
         }
-        return -1;
     }
 
-    /** The index after the number at {@code at}, or -1. */
-    private static int checkNumber(String text, int at) {
-        int n = text.length();
-        if (at < n && text.charAt(at) == '-') {
-            at++;
-        }
-        if (at < n && text.charAt(at) == '0') {
-            at++;
-        } else {
-            int start = at;
-            at = skipDigits(text, at);
-            if (at == start) {
-                return -1;
-            }
-        }
-        if (at < n && text.charAt(at) == '.') {
-            int start = ++at;
-            at = skipDigits(text, at);
-            if (at == start) {
-                return -1;
-            }
-        }
-        if (at < n && (text.charAt(at) == 'e' || text.charAt(at) == 'E')) {
-            at++;
-            if (at < n && (text.charAt(at) == '+' || text.charAt(at) == '-')) {
-                at++;
-            }
-            int start = at;
-            at = skipDigits(text, at);
-            if (at == start) {
-                return -1;
-            }
-        }
-        return at;
-    }
-
-    private static int skipDigits(String text, int at) {
+    private static int digits(String text, int at) {
         while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
             at++;
         }
@@ -253,6 +257,213 @@ final class Json {
             at++;
         }
         return at;
+    }
+    /**
+     * {@link #skipValue(String, int, int)} over UTF-8 bytes {@code [from, end)}: bytes of multi-byte characters are
+     * all at least 0x80, so they are string content like any other.
+     */
+    static int skipValue(byte[] text, int from, int end, int depth) {
+        return skip(text, end, from, depth);
+    }
+
+    private static boolean startsWith(byte[] text, int end, int at, String word) {
+        if (at + word.length() > end) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if (text[at + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skip(byte[] text, int end, int at, int depth) {
+        int n = end;
+        if (at >= n || depth > MAX_DEPTH) {
+            return -1;
+        }
+        char c = (char) (text[at] & 0xff);
+        switch (c) {
+            case '"': {
+                int i = at + 1;
+                while (i < n) {
+                    if (i + 8 <= n) { // eight bytes at a time while none is '"', '\\' or a control character
+                        long w = (long) LONGS.get(text, i);
+                        long quote = w ^ 0x2222222222222222L;
+                        long slash = w ^ 0x5C5C5C5C5C5C5C5CL;
+                        if (((((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | ((w - SPACES) & ~w)) & HIGHS)
+                                == 0) {
+                            i += 8;
+                            continue;
+                        }
+                    }
+                    char d = (char) (text[i] & 0xff);
+                    if (d == '"') {
+                        return i + 1;
+                    }
+                    if (d < 0x20) {
+                        return -1;
+                    }
+                    if (d == '\\') {
+                        if (++i >= n) {
+                            return -1;
+                        }
+                        char e = (char) (text[i] & 0xff);
+                        if (e == 'u') {
+                            if (i + 4 >= n) {
+                                return -1;
+                            }
+                            for (int k = 1; k <= 4; k++) {
+                                char h = (char) (text[i + k] & 0xff);
+                                if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
+                                    return -1;
+                                }
+                            }
+                            i += 4;
+                        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+                            return -1;
+                        }
+                    }
+                    i++;
+                }
+                return -1;
+            }
+            case '{': {
+                int i = skipSpace(text, end, at + 1);
+                if (i < n && (char) (text[i] & 0xff) == '}') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skipSpace(text, end, i);
+                    if (i >= n || (char) (text[i] & 0xff) != '"') {
+                        return -1;
+                    }
+                    i = skip(text, end, i, depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n || (char) (text[i] & 0xff) != ':') {
+                        return -1;
+                    }
+                    i = skip(text, end, skipSpace(text, end, i + 1), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = (char) (text[i++] & 0xff);
+                    if (d == '}') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case '[': {
+                int i = skipSpace(text, end, at + 1);
+                if (i < n && (char) (text[i] & 0xff) == ']') {
+                    return i + 1;
+                }
+                while (true) {
+                    i = skip(text, end, skipSpace(text, end, i), depth + 1);
+                    if (i < 0) {
+                        return -1;
+                    }
+                    i = skipSpace(text, end, i);
+                    if (i >= n) {
+                        return -1;
+                    }
+                    char d = (char) (text[i++] & 0xff);
+                    if (d == ']') {
+                        return i;
+                    }
+                    if (d != ',') {
+                        return -1;
+                    }
+                }
+            }
+            case 't':
+                return startsWith(text, end, at, "true") ? at + 4 : -1;
+            case 'f':
+                return startsWith(text, end, at, "false") ? at + 5 : -1;
+            case 'n':
+                return startsWith(text, end, at, "null") ? at + 4 : -1;
+            default: {
+                int i = at;
+                if (c == '-') {
+                    i++;
+                }
+                if (i < n && (char) (text[i] & 0xff) == '0') {
+                    i++;
+                } else {
+                    int d = digits(text, end, i);
+                    if (d == i) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && (char) (text[i] & 0xff) == '.') {
+                    int d = digits(text, end, i + 1);
+                    if (d == i + 1) {
+                        return -1;
+                    }
+                    i = d;
+                }
+                if (i < n && ((char) (text[i] & 0xff) == 'e' || (char) (text[i] & 0xff) == 'E')) {
+                    i++;
+                    if (i < n && ((char) (text[i] & 0xff) == '+' || (char) (text[i] & 0xff) == '-')) {
+                        i++;
+                    }
+                    int d = digits(text, end, i);
+                    if (d == i || d - i > 9) {
+                        return -1; // none, or long enough to need BigDecimal's judgement
+                    }
+                    i = d;
+                }
+                return i;
+            }
+        }
+    }
+
+    private static int digits(byte[] text, int end, int at) {
+        while (at < end && (char) (text[at] & 0xff) >= '0' && (char) (text[at] & 0xff) <= '9') {
+            at++;
+        }
+        return at;
+    }
+
+    private static int skipSpace(byte[] text, int end, int at) {
+        while (at < end) {
+            char c = (char) (text[at] & 0xff);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return at;
+            }
+            at++;
+        }
+        return at;
+    }
+
+    /**
+     * Whether {@code text} is exactly one JSON value (surrounding whitespace allowed): the grammar {@link #parse}
+     * accepts, checked by {@link #skipValue(String, int, int)}, which builds nothing; the json-file sink checks every
+     * record an encoder gives it. What the skip leaves to the parser (a number with a very long exponent) is parsed.
+     */
+    static boolean isValue(String text) {
+        int at = skip(text, skipSpace(text, 0), 0);
+        if (at >= 0) {
+            return skipSpace(text, at) == text.length();
+        }
+        try {
+            parse(text);
+            return true;
+        } catch (IllegalArgumentException notAValue) {
+            return false;
+        }
     }
 
     private Object value(int depth) {
@@ -367,11 +578,15 @@ final class Json {
                         if (at + 4 > text.length()) {
                             throw error("short \\u escape");
                         }
-                        try {
-                            out.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
-                        } catch (NumberFormatException bad) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int k = 0; k < 4; k++) {
+                            int digit = Character.digit(text.charAt(at + k), 16);
+                            if (digit < 0 || text.charAt(at + k) > 'f') {
+                                throw error("bad \\u escape");
+                            }
+                            code = code * 16 + digit;
                         }
+                        out.append((char) code);
                         at += 4;
                     }
                     default -> {
@@ -411,7 +626,12 @@ final class Json {
                 throw error("expected a digit in the exponent");
             }
         }
-        return new BigDecimal(text.substring(start, at));
+        try {
+            return new BigDecimal(text.substring(start, at));
+        } catch (NumberFormatException tooLarge) { // an exponent beyond 32 bits
+            at = start;
+            throw error("number out of range");
+        }
     }
 
     private boolean digits() {

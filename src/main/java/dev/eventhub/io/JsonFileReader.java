@@ -1,11 +1,9 @@
 package dev.eventhub.io;
 
 import dev.eventhub.internal.Checks;
-import java.io.BufferedReader;
+import dev.eventhub.internal.LineScanner;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -23,11 +21,26 @@ import java.util.zip.GZIPInputStream;
  * <p>Every complete record is recovered. A torn last line of the newest file (a process killed mid-write; it has
  * no line break) is skipped and reported as such; any other line that is not a record is skipped and reported with
  * its file and line number. Nothing is skipped silently: see {@link Result}.
+ *
+ * <p><b>Two formats.</b> Each line may be this library's envelope ({@code {"seq":..,"time":..,"event":..}}) or a
+ * record of Docker's {@code json-file} log driver ({@code {"log":"text\n","stream":"stdout","time":".."}}), as
+ * {@link JsonRecord#parse} describes; a set may mix them. A Docker record has no sequence: the reader gives it its
+ * ordinal in this read instead, 1 for the first Docker record of the oldest file read, counting every Docker record
+ * read whether {@code since}/{@code until} select it or not. That ordinal orders the records of one read; it is not
+ * stable across reads, since rotation deletes the oldest files.
+ *
+ * <p><b>Bounded lines.</b> A line longer than {@link #maxLineBytes(int)} (default 1 MiB) is never held whole: the
+ * reader skips to its line break and reports it with its file, line number, byte offset and length. Lines are read
+ * from a byte buffer and decoded one at a time, so reading runs at about the speed of the disk.
  */
 public final class JsonFileReader {
+    /** The default limit on a line: 1 MiB. */
+    public static final int DEFAULT_MAX_LINE_BYTES = LineScanner.DEFAULT_MAX_LINE_BYTES;
+
     private final Path path;
     private long sinceNanos = Long.MIN_VALUE;
     private long untilNanos = Long.MAX_VALUE;
+    private int maxLineBytes = DEFAULT_MAX_LINE_BYTES;
 
     private JsonFileReader(Path path) {
         this.path = path;
@@ -65,6 +78,18 @@ public final class JsonFileReader {
      */
     public JsonFileReader until(Instant until) {
         this.untilNanos = Checks.epochNanos(Checks.notNull("until", until));
+        return this;
+    }
+
+    /**
+     * The longest line read as a record; a longer one is skipped and reported, never held whole.
+     *
+     * @param bytes the limit in bytes, without the line break, from 16 to 2^30; default 1 MiB
+     * @return this reader
+     * @throws IllegalArgumentException naming {@code maxLineBytes} and the value when out of range
+     */
+    public JsonFileReader maxLineBytes(int bytes) {
+        this.maxLineBytes = LineScanner.maxLineBytes(bytes);
         return this;
     }
 
@@ -142,38 +167,53 @@ public final class JsonFileReader {
         Checks.notNull("consumer", consumer);
         List<Path> files = files();
         long records = 0;
+        long dockerOrdinal = 0;
         boolean torn = false;
         List<String> problems = new ArrayList<>();
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             boolean newest = f == files.size() - 1;
             try (InputStream raw = Files.newInputStream(file);
-                 InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-                LineReader lines = new LineReader(in);
-                String line;
-                long number = 0;
-                while ((line = lines.next()) != null) {
-                    number++;
-                    if (!lines.terminated()) {
-                        if (newest) {
-                            torn = true;
-                            problems.add(file + ":" + number + ": torn last line (" + line.length()
-                                    + " characters without a line break), skipped");
-                        } else {
-                            problems.add(file + ":" + number + ": last line without a line break, skipped");
-                        }
-                        break;
-                    }
-                    JsonRecord record;
-                    try {
-                        record = JsonRecord.parse(line);
-                    } catch (IllegalArgumentException bad) {
-                        problems.add(file + ":" + number + ": not a record (" + bad.getMessage() + "), skipped");
+                 InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16)
+                         : raw) {
+                LineScanner lines = new LineScanner(in, maxLineBytes, 0);
+                LineScanner.Kind kind;
+                while ((kind = lines.next()) != LineScanner.Kind.END) {
+                    long number = lines.lineNumber();
+                    if (kind == LineScanner.Kind.TOO_LONG) {
+                        problems.add(file + ":" + number + ": line longer than " + maxLineBytes + " bytes ("
+                                + lines.lineBytes() + " bytes at offset " + lines.lineOffset() + "), skipped");
                         continue;
+                    }
+                    // The sink's own lines straight from the bytes; anything else decoded and parsed in full.
+                    JsonRecord record = JsonRecord.envelope(lines.buffer(), lines.lineStart(),
+                            lines.lineStart() + (int) lines.lineBytes());
+                    if (record == null) {
+                        try {
+                            record = JsonRecord.parse(lines.line());
+                        } catch (IllegalArgumentException bad) {
+                            problems.add(file + ":" + number + ": not a record (" + bad.getMessage() + "), skipped");
+                            continue;
+                        }
+                    }
+                    if (record.isDocker()) {
+                        record = record.withSequence(++dockerOrdinal);
                     }
                     if (record.timeNanos() >= sinceNanos && record.timeNanos() <= untilNanos) {
                         consumer.accept(record);
                         records++;
+                    }
+                }
+                long pending = lines.pendingBytes();
+                if (pending > 0) {
+                    long number = lines.lineNumber() + 1;
+                    if (newest) {
+                        torn = true;
+                        problems.add(file + ":" + number + ": torn last line (" + pending
+                                + " bytes without a line break at offset " + lines.pendingOffset() + "), skipped");
+                    } else {
+                        problems.add(file + ":" + number + ": last line without a line break (" + pending
+                                + " bytes at offset " + lines.pendingOffset() + "), skipped");
                     }
                 }
             } catch (NoSuchFileException rotatedAway) {
@@ -181,33 +221,5 @@ public final class JsonFileReader {
             }
         }
         return new Result(records, torn, problems);
-    }
-
-    /** Lines of UTF-8 text, telling whether each ended with a line break. */
-    static final class LineReader {
-        private final BufferedReader in;
-        private boolean terminated;
-
-        LineReader(InputStream in) {
-            this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
-        }
-
-        String next() throws IOException {
-            StringBuilder line = new StringBuilder(256);
-            int c;
-            while ((c = in.read()) >= 0) {
-                if (c == '\n') {
-                    terminated = true;
-                    return line.toString();
-                }
-                line.append((char) c);
-            }
-            terminated = false;
-            return line.length() == 0 ? null : line.toString();
-        }
-
-        boolean terminated() {
-            return terminated;
-        }
     }
 }
