@@ -64,6 +64,8 @@ final class AsyncDelivery implements Runnable {
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "scheduled", boolean.class);
     private static final VarHandle STOLEN_GAP =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "stolenGap", long.class);
+    private static final VarHandle STEALS =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "steals", long.class);
 
     private final DispatcherSubscription subscription;
     private final Overflow overflow;
@@ -102,6 +104,12 @@ final class AsyncDelivery implements Runnable {
     private volatile long trailingGap;
     /** History gaps that rode on slots DROP_OLDEST took; added by the dispatcher, taken by the consumer. */
     private volatile long stolenGap;
+    /**
+     * Slots DROP_OLDEST took whose carried gap is already in {@code stolenGap}: the dispatcher takes a slot (CAS of
+     * {@code head}) before it adds that slot's gap, so a consumer that sees {@code head} jump waits until this count has
+     * caught up before it takes {@code stolenGap}. Dispatcher writes (release), consumer reads.
+     */
+    private volatile long steals;
     private volatile boolean consumerParked;
     private volatile boolean scheduled;
     /** The cancel handshake with cancellers: one call per handler call (see CallGate). */
@@ -114,6 +122,8 @@ final class AsyncDelivery implements Runnable {
 
     // Consumer side.
     private long expectedHead;
+    /** Slots the consumer has seen taken from it (the sum of the jumps of head). */
+    private long stealsSeen;
 
     @SuppressWarnings("unchecked")
     AsyncDelivery(DispatcherSubscription subscription, Executor executor, int size, Overflow overflow, long slowNanos,
@@ -238,6 +248,7 @@ final class AsyncDelivery implements Runnable {
                             // A history gap rode on the dropped slot: hand it to the consumer beside the slot count.
                             STOLEN_GAP.getAndAdd(this, carried);
                         }
+                        STEALS.setRelease(this, steals + 1); // the consumer may now count this slot's gap
                         cachedHead = oldest + 1;
                         Diagnostics.dropped(hubName, subscription, overflow, 1);
                         return true;
@@ -439,6 +450,8 @@ final class AsyncDelivery implements Runnable {
                     continue; // the dispatcher took this slot to make room
                 }
                 if (head != expectedHead) {
+                    stealsSeen += head - expectedHead;
+                    awaitStealsAccounted();
                     gap += head - expectedHead + (long) STOLEN_GAP.getAndSet(this, 0L);
                 }
                 expectedHead = head + 1;
@@ -464,6 +477,17 @@ final class AsyncDelivery implements Runnable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * Waits until every slot the dispatcher took from this consumer has its carried gap in {@code stolenGap}: the
+     * dispatcher's few instructions between its CAS of {@code head} and its release of {@code steals}. Without the
+     * wait a history gap riding on a taken slot could be reported after the event it precedes. Consumer only.
+     */
+    private void awaitStealsAccounted() {
+        for (int spins = 0; (long) STEALS.getVolatile(this) < stealsSeen; spins++) {
+            backOff(spins);
+        }
     }
 
     private static final int DELIVERED = 0;

@@ -145,14 +145,13 @@ final class JsonFileSink<T> implements Sink<T> {
             Fsync fsync = Fsync.NEVER;
             if (options.containsKey("fsync")) {
                 String text = options.get("fsync");
-                try {
-                    fsync = Fsync.valueOf(text.toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw invalid("fsync", text, "never, flush or record");
-                }
-                if (!text.equals(text.toLowerCase(Locale.ROOT))) {
-                    throw invalid("fsync", text, "never, flush or record");
-                }
+                // The exact spellings: case mapping would take look-alikes ("\uFB02ush" upper-cases to FLUSH).
+                fsync = switch (text) {
+                    case "never" -> Fsync.NEVER;
+                    case "flush" -> Fsync.FLUSH;
+                    case "record" -> Fsync.RECORD;
+                    default -> throw invalid("fsync", text, "never, flush or record");
+                };
             }
             Format format = Format.HUB;
             if (options.containsKey("format")) {

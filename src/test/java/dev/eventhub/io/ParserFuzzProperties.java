@@ -241,9 +241,6 @@ class ParserFuzzProperties {
     @Property
     void sinkOptionsAreAcceptedExactlyOrRejectedNamingTheOptionAndValue(
             @ForAll("optionName") String option, @ForAll("optionValue") String value) {
-        if (option.equals("fsync") && !value.chars().allMatch(c -> c < 0x80)) {
-            return; // a known fault of JsonFileSink's own check: see fsyncTakesNoLookAlikeSpelling
-        }
         Map<String, String> options = new HashMap<>();
         options.put("path", "/tmp/never-opened.log");
         if (option.equals("compress")) {
@@ -269,7 +266,6 @@ class ParserFuzzProperties {
 
     /** Found by the property above: "ﬂush" (a ligature) upper-cases to FLUSH and is taken for flush. */
     @Example
-    @org.junit.jupiter.api.Disabled("JsonFileSink.Settings compares fsync after toUpperCase: its owner fixes it")
     void fsyncTakesNoLookAlikeSpelling() {
         Map<String, String> options = Map.of("path", "/tmp/never-opened.log", "fsync", "\uFB02ush");
         assertThatThrownBy(() -> JsonFileSink.Settings.of(options)).isInstanceOf(IllegalArgumentException.class)
