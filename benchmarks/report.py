@@ -203,6 +203,10 @@ def rows(table):
                   score(find(table, tr, kind=kind, subscribers=10000)), score(find(table, tr, kind=kind, subscribers=1)),
                   0.5)
 
+    ar = "AttributeRoutingBenchmark"
+    ratio_row("P8", "10,000 vs 1 subscriber, two where clauses each (type=container, name=<own>)",
+              score(find(table, ar, subscribers=10000)), score(find(table, ar, subscribers=1)), 0.5)
+
     rb = "ReplayBenchmark"
     for (c, p), r in table.items():
         if c == rb:
@@ -223,7 +227,7 @@ def rows(table):
     for (c, p), r in table.items():
         alloc = secondary(r, "gc.alloc.rate.norm")
         hub_tp = c == tp and dict(p).get("impl") in ("eventhub", "eventhubBatch")
-        if alloc is not None and (c in (dc, tr) or hub_tp):
+        if alloc is not None and (c in (dc, tr, ar) or hub_tp):
             params = ", ".join(f"{k}={v}" for k, v in sorted(p))
             out.append(("P6", f"bytes allocated per op, {c} ({params})", alloc, 0.0, None, None, ">=",
                         alloc is not None and alloc < 1.0))

@@ -56,6 +56,9 @@ final class Dispatcher implements Runnable {
     static final long COMMAND_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int INITIAL_SUBSCRIBERS = 16;
 
+    /** An attribute value of the cached event not computed yet (null is a computed "none"). */
+    private static final Object NOT_COMPUTED = new Object();
+
     private static final int RUNNING = 0;
     private static final int CLOSING = 1;
     private static final int TERMINATED = 2;
@@ -79,6 +82,9 @@ final class Dispatcher implements Runnable {
     private final IdleStrategy idle;
     private final long slowHandlerNanos;
     private final Function<Object, String> topicFunction;
+    /** Declared attributes (EventHub.Builder.attribute), in declaration order; immutable. */
+    private final String[] attributeNames;
+    private final Function<Object, Object>[] attributeFunctions;
     /** Odd while a round runs: the cancel handshake of inline subscriptions and schedules. */
     private final CallGate roundGate = new CallGate();
 
@@ -111,6 +117,11 @@ final class Dispatcher implements Runnable {
     private int subscriberCount;
     private final DeadlineHeap deadlines = new DeadlineHeap();
     private final TopicIndex topicIndex = new TopicIndex();
+    private final AttributeIndex attributeIndex;
+    /** The values of each attribute for the event of sequence {@code attributeCacheFor}; NOT_COMPUTED until asked. */
+    private final Object[] attributeCache;
+    private long attributeCacheFor = -1;
+    private final boolean[] attributeFailureLogged;
     private final java.util.Set<PeriodicTask> schedules = new java.util.HashSet<>();
     private boolean topicFailureLogged;
     private boolean clockFailureLogged;
@@ -137,11 +148,19 @@ final class Dispatcher implements Runnable {
     boolean waitedForBlockBuffer;
 
     Dispatcher(String name, ClosableMpscQueue ingress, int history, LongSupplier clock, boolean systemClock,
-               IdleStrategy idle, long slowHandlerNanos, Function<?, String> topicFunction) {
+               IdleStrategy idle, long slowHandlerNanos, Function<?, String> topicFunction,
+               String[] attributeNames, Function<?, ?>[] attributeFunctions) {
         this.name = name;
         @SuppressWarnings("unchecked")
         Function<Object, String> function = (Function<Object, String>) topicFunction;
         this.topicFunction = function;
+        this.attributeNames = attributeNames;
+        @SuppressWarnings("unchecked")
+        Function<Object, Object>[] functions = (Function<Object, Object>[]) attributeFunctions;
+        this.attributeFunctions = functions;
+        this.attributeIndex = new AttributeIndex(attributeNames.length);
+        this.attributeCache = new Object[attributeNames.length];
+        this.attributeFailureLogged = new boolean[attributeNames.length];
         this.slowHandlerNanos = slowHandlerNanos;
         this.ingress = ingress;
         this.ring = new HistoryRing(history);
@@ -422,6 +441,11 @@ final class Dispatcher implements Runnable {
                 }
             }
         }
+        if (!attributeIndex.isEmpty()) {
+            for (int i = 0; i < count; i++) {
+                attributeIndex.dispatch(this, batch[i], first + i, stamp);
+            }
+        }
         Arrays.fill(batch, 0, count, null); // the ring keeps what history needs; the batch keeps nothing alive
         if (!fromHandlers.isEmpty()) {
             runFromHandlers();
@@ -502,7 +526,18 @@ final class Dispatcher implements Runnable {
     void deliverIndexed(DispatcherSubscription subscription, Object event, long sequence, long stamp) {
         if (subscription.matchedSequence != sequence) {
             subscription.matchedSequence = sequence;
-            deliver(subscription, event, sequence, stamp);
+            deliver(subscription, event, sequence, stamp, -1);
+        }
+    }
+
+    /**
+     * Called by the attribute index for each subscription an event's value found under the subscription's indexed
+     * clause, which therefore holds: only its other clauses are checked. Once per subscription and event.
+     */
+    void deliverByAttribute(DispatcherSubscription subscription, Object event, long sequence, long stamp) {
+        if (subscription.matchedSequence != sequence) {
+            subscription.matchedSequence = sequence;
+            deliver(subscription, event, sequence, stamp, subscription.indexedClause);
         }
     }
 
@@ -527,12 +562,76 @@ final class Dispatcher implements Runnable {
         return topicFunction != null;
     }
 
+    /** The index of a declared attribute, or -1. Any thread (immutable). */
+    int attributeIndex(String name) {
+        for (int i = 0; i < attributeNames.length; i++) {
+            if (attributeNames[i].equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The declared attributes, in order. Any thread. */
+    String[] attributeNames() {
+        return attributeNames.clone();
+    }
+
+    /** Whether the event passes every where clause of the subscription but {@code holds} (Docker's rule). Owner. */
+    private boolean matchesWhere(DispatcherSubscription subscription, Object event, long sequence, int holds) {
+        final int[] attributes = subscription.whereAttributes;
+        final Object[][] values = subscription.whereValues;
+        for (int clause = 0; clause < attributes.length; clause++) {
+            if (clause != holds && !dev.eventhub.internal.Clauses.accepts(attributeValues(attributes[clause], event, sequence),
+                    values[clause])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The event's values for an attribute: its function is called at most once per event dispatched (the values are
+     * cached for the event being dispatched or replayed). User code, guarded: a function that throws gives no value,
+     * logged once per attribute. Owner only.
+     */
+    Object attributeValues(int attribute, Object event, long sequence) {
+        final Object[] cache = attributeCache;
+        if (attributeCacheFor != sequence) {
+            attributeCacheFor = sequence;
+            Arrays.fill(cache, NOT_COMPUTED);
+        }
+        Object values = cache[attribute];
+        if (values == NOT_COMPUTED) {
+            try {
+                values = attributeFunctions[attribute].apply(event);
+            } catch (Throwable failure) {
+                values = null;
+                if (!attributeFailureLogged[attribute]) {
+                    attributeFailureLogged[attribute] = true;
+                    LOG.log(Level.WARNING, "hub '" + name + "': the function of attribute '" + attributeNames[attribute]
+                            + "' threw; such events have no value for it (logged once)", failure);
+                }
+            }
+            cache[attribute] = values;
+        }
+        return values;
+    }
+
     int indexedSubscriptions() {
         return topicIndex.size();
     }
 
-    /** Hands one event to one subscription if it is still active and selects it. User code is guarded. */
-    private void deliver(DispatcherSubscription subscription, Object event, long sequence, long stamp) {
+    /** Subscriptions in the attribute index now. Owner only (tests step a manual hub). */
+    int attributeIndexedSubscriptions() {
+        return attributeIndex.size();
+    }
+
+    /**
+     * Hands one event to one subscription if it is still active and selects it; {@code holds} is a where clause known to
+     * hold (the attribute index found it by that clause), or -1. User code is guarded.
+     */
+    private void deliver(DispatcherSubscription subscription, Object event, long sequence, long stamp, int holds) {
         if (subscription.isEnded() || subscription.inputClosed) {
             return;
         }
@@ -541,6 +640,9 @@ final class Dispatcher implements Runnable {
             return;
         }
         if (sequence < subscription.fromSequence || stamp < subscription.sinceNanos) {
+            return;
+        }
+        if (subscription.whereAttributes != null && !matchesWhere(subscription, event, sequence, holds)) {
             return;
         }
         final AsyncDelivery async = subscription.async;
@@ -682,7 +784,7 @@ final class Dispatcher implements Runnable {
             for (long s = first; s <= current && !subscription.isEnded(); s++) {
                 Object event = ring.event(s);
                 if (!byTopic || subscription.matchesTopic(topicOf(event))) {
-                    deliver(subscription, event, s, ring.stamp(s));
+                    deliver(subscription, event, s, ring.stamp(s), -1);
                 }
             }
             if (subscription.isEnded() || subscription.inputClosed) {
@@ -714,6 +816,11 @@ final class Dispatcher implements Runnable {
             topicIndex.add(subscription);
             return;
         }
+        if (subscription.whereAttributes != null) {
+            subscription.attributeIndexed = true;
+            attributeIndex.add(subscription);
+            return;
+        }
         if (subscriberCount == subscribers.length) {
             subscribers = Arrays.copyOf(subscribers, subscriberCount * 2);
         }
@@ -728,6 +835,11 @@ final class Dispatcher implements Runnable {
         if (subscription.indexed) {
             subscription.indexed = false;
             topicIndex.remove(subscription);
+            return;
+        }
+        if (subscription.attributeIndexed) {
+            subscription.attributeIndexed = false;
+            attributeIndex.remove(subscription);
             return;
         }
         int slot = subscription.slot;

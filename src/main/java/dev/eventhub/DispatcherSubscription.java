@@ -57,6 +57,12 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     /** Exact topics and patterns, either may be empty; an event matches if it matches any (both empty: all). */
     final String[] topics;
     final TopicPattern[] patterns;
+    /**
+     * where(...) clauses, ANDed: attribute indexes (the hub's declaration order) and, beside each, the values wanted
+     * (ORed); both null when it selects by no attribute.
+     */
+    final int[] whereAttributes;
+    final Object[][] whereValues;
 
     // Cursor: dispatcher thread only.
     /** First sequence this subscription may receive; later ones pass, earlier ones are skipped. */
@@ -71,8 +77,11 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     boolean registeredByOwner;
     /** Whether it lives in the topic index rather than the subscriber array. */
     boolean indexed;
-    /** The last sequence the topic index matched it for: several topics or patterns still mean one delivery. */
+    /** The last sequence an index matched it for: several topics, patterns or labels still mean one delivery. */
     long matchedSequence;
+    /** Whether it lives in the attribute index, and under which of its clauses (an index into whereAttributes). */
+    boolean attributeIndexed;
+    int indexedClause = -1;
 
     // Outcome: shared.
     private volatile End end;
@@ -86,7 +95,7 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     @SuppressWarnings("unchecked")
     DispatcherSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
                     long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation,
-                    String[] topics, TopicPattern[] patterns) {
+                    String[] topics, TopicPattern[] patterns, int[] whereAttributes, Object[][] whereValues) {
         this.dispatcher = dispatcher;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
@@ -99,6 +108,8 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         this.subscriber = Thread.currentThread();
         this.topics = topics;
         this.patterns = patterns;
+        this.whereAttributes = whereAttributes;
+        this.whereValues = whereValues;
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
                 isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(),
                 isolation.flow() == null ? null : new FlowDemand(isolation.flow()));

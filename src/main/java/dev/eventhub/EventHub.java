@@ -55,7 +55,9 @@ public final class EventHub<T> implements AutoCloseable {
         this.ingress = new ClosableMpscQueue(builder.capacity);
         LongSupplier clock = builder.clock == null ? new SystemEpochClock() : builder.clock;
         this.dispatcher = new Dispatcher(name, ingress, builder.history, clock, builder.clock == null, builder.idle,
-                Checks.toNanos(builder.slowHandlerThreshold), builder.topic);
+                Checks.toNanos(builder.slowHandlerThreshold), builder.topic,
+                builder.attributes.keySet().toArray(new String[0]),
+                builder.attributes.values().toArray(new Function<?, ?>[0]));
         Thread dispatcherThread = null;
         if (startThread) {
             dispatcherThread = new Thread(dispatcher, "eventhub-" + name + "-dispatcher");
@@ -463,8 +465,41 @@ public final class EventHub<T> implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(10);
         private Duration slowHandlerThreshold = Duration.ofMillis(100);
         private Function<? super T, String> topic;
+        /** Declared attributes, in declaration order: name to its function. */
+        private final java.util.LinkedHashMap<String, Function<? super T, ?>> attributes =
+                new java.util.LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Declares an attribute that subscriptions can select by with {@code events().where(name, values...)}, the way
+         * {@code docker events --filter type=container --filter name=web} selects: for example
+         * {@code attribute("type", ContainerEvent::type)} or {@code attribute("label", ContainerEvent::labels)}.
+         * Subscriptions that select only by attributes are served by an index, so an event costs what it matches, not
+         * what is subscribed.
+         *
+         * <p>The function gives an event's values for the attribute: one value, a {@link java.util.Collection} of
+         * values (labels), or null (none). It is called on the dispatcher at most once per event while some
+         * subscription selects by this attribute (and again for an event replayed to a new subscription), and must be
+         * quick and pure. One that throws gives the event no value for the attribute, and the failure is logged once.
+         * Values are compared with {@code equals}.
+         *
+         * @param name   the attribute's name, as {@code where} will use it
+         * @param values gives an event's values for the attribute
+         * @return this builder
+         * @throws NullPointerException     if an argument is null
+         * @throws IllegalArgumentException if the name is blank, has control characters, or is declared already
+         */
+        public Builder<T> attribute(String name, Function<? super T, ?> values) {
+            Checks.name("name", name);
+            Checks.notNull("values", values);
+            if (attributes.containsKey(name)) {
+                throw new IllegalArgumentException("name: \"" + name + "\" (expected: an attribute not declared yet; "
+                        + "declared: " + attributes.keySet() + ")");
+            }
+            attributes.put(name, values);
+            return this;
         }
 
         /**

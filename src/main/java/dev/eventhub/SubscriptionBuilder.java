@@ -47,6 +47,8 @@ public final class SubscriptionBuilder<T> {
     private boolean bufferSet;
     private final java.util.List<String> topics = new java.util.ArrayList<>();
     private final java.util.List<TopicPattern> patterns = new java.util.ArrayList<>();
+    /** where(...) clauses: attribute index (the hub's declaration order) to accepted values, in insertion order. */
+    private final java.util.Map<Integer, java.util.LinkedHashSet<Object>> where = new java.util.TreeMap<>();
 
     SubscriptionBuilder(EventHub<T> hub) {
         this.hub = hub;
@@ -90,6 +92,44 @@ public final class SubscriptionBuilder<T> {
         }
         requireTopicFunction("topics", java.util.Arrays.toString(topics));
         this.topics.addAll(java.util.Arrays.asList(topics));
+        return this;
+    }
+
+    /**
+     * Only events whose attribute {@code name} (declared with {@link EventHub.Builder#attribute}) has one of
+     * {@code values}: Docker's filter rule. Calls with the same name add values, which are ORed; different names are
+     * ANDed; and the result is ANDed with {@link #topics}/{@link #topicPattern} and {@link #filter}. An event with
+     * several values for the name (labels) matches if any of them is wanted; one with none matches no clause on it.
+     * So {@code where("type", "container").where("name", "web", "db")} selects container events of web or db.
+     *
+     * <p>A subscription that selects only by attributes (no topics) is served by an index: an event costs what it
+     * matches, not how many such subscriptions there are. Replay ({@code since}/{@code afterSequence}) selects the
+     * same way.
+     *
+     * @param name   a declared attribute
+     * @param values the values wanted; at least one, none null; compared with {@code equals}
+     * @return this builder
+     * @throws NullPointerException     if {@code name}, {@code values} or a value is null
+     * @throws IllegalArgumentException if {@code name} is not a declared attribute (the message lists those that
+     *                                  are), or {@code values} is empty
+     */
+    public SubscriptionBuilder<T> where(String name, Object... values) {
+        Checks.notNull("name", name);
+        Checks.notNull("values", values);
+        int attribute = hub.dispatcher().attributeIndex(name);
+        if (attribute < 0) {
+            throw new IllegalArgumentException("name: \"" + name + "\" (expected: an attribute declared with "
+                    + "EventHub.Builder.attribute; declared: " + java.util.Arrays.toString(
+                    hub.dispatcher().attributeNames()) + ")");
+        }
+        if (values.length == 0) {
+            throw new IllegalArgumentException("values: [] (expected: at least one value for '" + name + "')");
+        }
+        for (int i = 0; i < values.length; i++) {
+            Checks.notNull("values[" + i + "]", values[i]);
+        }
+        where.computeIfAbsent(attribute, a -> new java.util.LinkedHashSet<>())
+                .addAll(java.util.Arrays.asList(values));
         return this;
     }
 
@@ -321,6 +361,7 @@ public final class SubscriptionBuilder<T> {
         copy.limit = limit;
         copy.topics.addAll(topics);
         copy.patterns.addAll(patterns);
+        where.forEach((attribute, values) -> copy.where.put(attribute, new java.util.LinkedHashSet<>(values)));
         copy.async = true;
         copy.executor = executor;
         copy.buffer = buffer;
@@ -350,7 +391,15 @@ public final class SubscriptionBuilder<T> {
                 since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,
                         Checks.epochNanos(since)), afterSequence, requireHistory,
                 until == null ? DispatcherSubscription.NO_UNTIL : Checks.epochNanos(until), limit, isolation,
-                topics.toArray(new String[0]), patterns.toArray(new TopicPattern[0]));
+                topics.toArray(new String[0]), patterns.toArray(new TopicPattern[0]), whereAttributes(), whereValues());
+    }
+
+    private int[] whereAttributes() {
+        return where.isEmpty() ? null : where.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private Object[][] whereValues() {
+        return where.isEmpty() ? null : where.values().stream().map(java.util.Set::toArray).toArray(Object[][]::new);
     }
 
     /**

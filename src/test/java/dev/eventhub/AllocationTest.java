@@ -118,6 +118,46 @@ class AllocationTest {
         assertThat(allocated).as("bytes allocated for %d routed events", MEASURED).isLessThan(SLACK_BYTES);
     }
 
+    @Test
+    void attributeRoutingAllocatesNothingEither() {
+        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean
+                && ((com.sun.management.ThreadMXBean) bean).isThreadAllocatedMemorySupported());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
+
+        String[] names = new String[16];
+        java.util.List<String> labels = java.util.List.of("prod", "eu");
+        EventHub<String> hub = EventHub.<String>builder().name("alloc-where").capacity(1 << 10)
+                .attribute("type", e -> "container").attribute("name", e -> e).attribute("label", e -> labels)
+                .buildManual();
+        long[] seen = new long[1];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "c" + i;
+            hub.events().where("type", "container").where("name", names[i]).subscribe((e, sequence, nanos) -> seen[0]++);
+        }
+        hub.events().where("label", "eu").subscribe((e, sequence, nanos) -> seen[0]++);
+        Dispatcher dispatcher = hub.dispatcher();
+        long before = 0;
+        for (int round = 0; round < 2; round++) {
+            if (round == 1) {
+                before = threads.getCurrentThreadAllocatedBytes();
+            }
+            for (int i = 0; i < (round == 0 ? WARM_UP : MEASURED); i += BURST) {
+                for (int j = 0; j < BURST; j++) {
+                    hub.offer(names[j & 15]);
+                }
+                while (dispatcher.doWork() > 0) {
+                    // drain the burst
+                }
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        hub.close();
+        assertThat(seen[0]).isEqualTo((WARM_UP + MEASURED) * 2L);
+        assertThat(allocated).as("bytes allocated for %d events routed by attributes", MEASURED)
+                .isLessThan(SLACK_BYTES);
+    }
+
     private static void run(EventHub<Object> hub, Object event, int events) {
         Dispatcher dispatcher = hub.dispatcher();
         for (int i = 0; i < events; i += BURST) {

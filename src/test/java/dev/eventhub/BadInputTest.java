@@ -81,6 +81,13 @@ class BadInputTest {
                 "clock"));
         rows.add(npe("builder.clock((Clock) null)", hub -> EventHub.builder().clock((Clock) null), "clock"));
         rows.add(npe("builder.topic(null)", hub -> EventHub.<String>builder().topic(null), "topic"));
+        rows.add(npe("builder.attribute(null, fn)", hub -> EventHub.<String>builder().attribute(null, e -> e), "name"));
+        rows.add(npe("builder.attribute(name, null)", hub -> EventHub.<String>builder().attribute("type", null),
+                "values"));
+        rows.add(iae("builder.attribute(\"\", fn)", hub -> EventHub.<String>builder().attribute(" ", e -> e),
+                "name: \" \" (expected: a non-blank name without control characters)"));
+        rows.add(iae("builder.attribute twice", hub -> EventHub.<String>builder().attribute("type", e -> e)
+                .attribute("type", e -> e), "name: \"type\" (expected: an attribute not declared yet; declared: [type])"));
         for (String option : new String[] {"drainTimeout", "slowHandlerThreshold"}) {
             rows.add(npe("builder." + option + "(null)", hub -> durationOption(option, null), option));
             for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofNanos(-1), Duration.ofSeconds(-5)}) {
@@ -118,6 +125,15 @@ class BadInputTest {
                 "subscription"));
         rows.add(npe("flowSubscriber().onNext(null)", hub -> hub.flowSubscriber().onNext(null), "item"));
         rows.add(npe("flowSubscriber().onError(null)", hub -> hub.flowSubscriber().onError(null), "failure"));
+        rows.add(iae("events().where(unknown)", hub -> hub.events().where("colour", "red"),
+                "name: \"colour\" (expected: an attribute declared with EventHub.Builder.attribute; declared: "
+                        + "[type, label])"));
+        rows.add(iae("events().where(name) with no values", hub -> hub.events().where("type"),
+                "values: [] (expected: at least one value for 'type')"));
+        rows.add(npe("events().where(null, v)", hub -> hub.events().where(null, "x"), "name"));
+        rows.add(npe("events().where(name, (Object[]) null)", hub -> hub.events().where("type", (Object[]) null),
+                "values"));
+        rows.add(npe("events().where(name, v, null)", hub -> hub.events().where("type", "a", null), "values[1]"));
         // ---------------------------------------------------------------- SubscriptionBuilder
         rows.add(npe("filter(null)", hub -> hub.events().filter(null), "filter"));
         rows.add(npe("topics((String[]) null)", hub -> hub.events().topics((String[]) null), "topics"));
@@ -176,6 +192,15 @@ class BadInputTest {
                 IllegalStateException.class,
                 "buffer: 8, BLOCK (expected: with async() or async(executor); an inline subscription has no buffer)"));
         rows.add(npe("publisher().subscribe(null)", hub -> hub.events().publisher().subscribe(null), "subscriber"));
+        rows.add(iae("events().where(unknown)", hub -> hub.events().where("colour", "red"),
+                "name: \"colour\" (expected: an attribute declared with EventHub.Builder.attribute; declared: "
+                        + "[type, label])"));
+        rows.add(iae("events().where(name) with no values", hub -> hub.events().where("type"),
+                "values: [] (expected: at least one value for 'type')"));
+        rows.add(npe("events().where(null, v)", hub -> hub.events().where(null, "x"), "name"));
+        rows.add(npe("events().where(name, (Object[]) null)", hub -> hub.events().where("type", (Object[]) null),
+                "values"));
+        rows.add(npe("events().where(name, v, null)", hub -> hub.events().where("type", "a", null), "values[1]"));
         // ---------------------------------------------------------------- Subscription
         rows.add(npe("subscription.await(null)", hub -> hub.subscribe(e -> { }).await(null), "timeout"));
         rows.add(iae("subscription.await(-1s)", hub -> hub.subscribe(e -> { }).await(Duration.ofSeconds(-1)),
@@ -215,7 +240,8 @@ class BadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void everyBadInputIsRejectedWithItsArgumentAndValueNamedAndChangesNothing(Row row) {
-        EventHub<String> hub = EventHub.<String>builder().name("bad").capacity(4).buildManual();
+        EventHub<String> hub = EventHub.<String>builder().name("bad").capacity(4).attribute("type", e -> e)
+                .attribute("label", e -> java.util.List.of(e)).buildManual();
         try {
             boolean closedByRow = row.type() == HubClosedException.class;
             HubStats before = hub.stats();

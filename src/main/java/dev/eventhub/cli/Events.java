@@ -1,5 +1,6 @@
 package dev.eventhub.cli;
 
+import dev.eventhub.internal.Clauses;
 import dev.eventhub.internal.LineScanner;
 import dev.eventhub.io.JsonFileReader;
 import dev.eventhub.io.JsonRecord;
@@ -365,18 +366,14 @@ final class Events {
         return false;
     }
 
+    /** Docker's rule, shared with a live subscription's {@code where(...)}: {@link Clauses}. */
     private boolean matches(JsonRecord record) {
         for (Map.Entry<String, List<String>> filter : filters.entrySet()) {
             String key = filter.getKey();
-            boolean any = false;
-            for (String wanted : filter.getValue()) {
-                if (key.equals("container") ? wanted.equals(record.field("id")) || wanted.equals(record.field("name"))
-                        : wanted.equals(record.field(key))) {
-                    any = true;
-                    break;
-                }
-            }
-            if (!any) {
+            // A container is named by its id or its name, as in docker events.
+            Object values = key.equals("container") ? java.util.Arrays.asList(record.field("id"), record.field("name"))
+                    : record.field(key);
+            if (!Clauses.accepts(values, filter.getValue().toArray())) {
                 return false;
             }
         }

@@ -1,0 +1,130 @@
+package dev.eventhub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attribute filters ({@code where}): Docker's rule, the index that serves them, and what happens around it. The full
+ * matrix against a naive matcher, replay included, is {@link SelectionModelProperties}.
+ */
+class AttributeTest {
+    record Container(String type, String name, List<String> labels) {
+    }
+
+    private static EventHub<Container> hub(AtomicInteger calls) {
+        return EventHub.<Container>builder().name("attributes")
+                .attribute("type", c -> {
+                    calls.incrementAndGet();
+                    return c.type();
+                })
+                .attribute("name", Container::name)
+                .attribute("label", Container::labels)
+                .buildManual();
+    }
+
+    private static void drain(EventHub<?> hub) {
+        while (hub.dispatcher().doWork() > 0) {
+            // step until nothing is left
+        }
+    }
+
+    @Test
+    void sameNameIsOredDifferentNamesAreAndedLabelsMatchAnyValue() {
+        AtomicInteger calls = new AtomicInteger();
+        try (EventHub<Container> hub = hub(calls)) {
+            List<String> webOrDb = new ArrayList<>();
+            List<String> prod = new ArrayList<>();
+            hub.events().where("type", "container").where("name", "web", "db").subscribe(c -> webOrDb.add(c.name()));
+            hub.events().where("label", "prod").subscribe(c -> prod.add(c.name()));
+            hub.offer(new Container("container", "web", List.of("prod", "eu")));
+            hub.offer(new Container("image", "web", List.of()));
+            hub.offer(new Container("container", "db", null));
+            hub.offer(new Container("container", "cache", List.of("eu", "prod")));
+            drain(hub);
+            assertThat(webOrDb).containsExactly("web", "db");
+            assertThat(prod).containsExactly("web", "cache");
+        }
+    }
+
+    @Test
+    void eachAttributeFunctionIsCalledOncePerEventWhateverServesTheSubscriptions() {
+        AtomicInteger calls = new AtomicInteger();
+        try (EventHub<Container> hub = hub(calls)) {
+            for (int i = 0; i < 50; i++) { // indexed under type or name, all of them asking for type
+                hub.events().where("type", "container").where("name", "n" + i).subscribe(c -> { });
+            }
+            for (int i = 0; i < 10; i++) {
+                hub.offer(new Container("container", "n" + i, null));
+            }
+            drain(hub);
+            assertThat(calls.get()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aThrowingAttributeFunctionGivesNoValueAndTheHubGoesOn() {
+        try (EventHub<String> hub = EventHub.<String>builder().name("throwing")
+                .attribute("kind", e -> {
+                    if (e.startsWith("bad")) {
+                        throw new IllegalStateException("no kind for " + e);
+                    }
+                    return e.substring(0, 1);
+                }).buildManual()) {
+            List<String> got = new ArrayList<>();
+            hub.events().where("kind", "a", "b").subscribe(got::add);
+            List<String> all = new ArrayList<>();
+            hub.subscribe(all::add);
+            for (String e : List.of("a1", "bad1", "b2", "bad2", "a3")) {
+                hub.offer(e);
+            }
+            drain(hub);
+            assertThat(got).containsExactly("a1", "b2", "a3");
+            assertThat(all).hasSize(5);
+        }
+    }
+
+    @Test
+    void theIndexIsPrunedOnCancelAndAtTheEnd() {
+        AtomicInteger calls = new AtomicInteger();
+        EventHub<Container> hub = hub(calls);
+        try {
+            List<Subscription> subscriptions = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                subscriptions.add(hub.events().where("name", "n" + i).subscribe(c -> { }));
+            }
+            Subscription limited = hub.events().where("name", "n7").limit(1).subscribe(c -> { });
+            drain(hub);
+            assertThat(hub.dispatcher().attributeIndexedSubscriptions()).isEqualTo(101);
+            subscriptions.forEach(Subscription::cancel);
+            hub.offer(new Container("container", "n7", null));
+            drain(hub);
+            assertThat(limited.endReason()).isEqualTo(EndReason.LIMIT_REACHED);
+            drain(hub);
+            assertThat(hub.dispatcher().attributeIndexedSubscriptions()).isZero();
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
+    void whereCombinesWithTopicsAndFilterAndWorksForAsyncSubscriptionsToo() throws InterruptedException {
+        try (EventHub<Container> hub = EventHub.<Container>builder().name("combined").topic(Container::name)
+                .attribute("type", Container::type).build()) {
+            List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
+            Subscription s = hub.events().topics("web", "db").where("type", "container")
+                    .filter(c -> c.labels() != null).async().subscribe(c -> got.add(c.name()));
+            hub.publish(new Container("container", "web", List.of()));
+            hub.publish(new Container("image", "web", List.of()));
+            hub.publish(new Container("container", "db", null));
+            hub.publish(new Container("container", "cache", List.of()));
+            hub.publish(new Container("container", "db", List.of()));
+            hub.close();
+            assertThat(s.endReason()).isEqualTo(EndReason.HUB_CLOSED);
+            assertThat(got).containsExactly("web", "db");
+        }
+    }
+}
