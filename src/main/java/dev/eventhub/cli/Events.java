@@ -40,7 +40,7 @@ import java.util.zip.GZIPInputStream;
  */
 final class Events {
     static final String USAGE = """
-            usage: java -jar eventhub.jar events --path <file> [options]
+            usage: java -jar eventhub.jar events (--path <file> | --kafka <servers> --topic <topic>) [options]
 
             Prints the events a json-file sink wrote to <file> (and its rotated files <file>.1, <file>.2.gz, ...),
             oldest first, like `docker events`.
@@ -54,6 +54,10 @@ final class Events {
                                      type, action (or event), name, id, container (id or name), image
               --format json          print each record as the json-file line it was read from
               --follow               keep printing as the file grows, across rotation, until --until or Ctrl-C
+              --kafka <servers> --topic <topic>
+                                     instead of --path: read the topic a kafka sink wrote to, all partitions (in
+                                     order within each); without --follow, up to the end offsets at start; needs
+                                     kafka-clients on the class path (exit 1 without it)
 
             exit codes: 0 done, 1 I/O error, 2 bad usage
             """;
@@ -72,6 +76,7 @@ final class Events {
     private final Clock clock;
     private final ZoneId zone;
     private long lastPrinted;
+    private KafkaEvents kafka; // --kafka: the topic reader, else null
 
     private Events(PrintStream out, PrintStream err, Path path, long sinceNanos, long untilNanos,
                    Map<String, List<String>> filters, boolean json, boolean follow, Clock clock) {
@@ -95,6 +100,7 @@ final class Events {
         Map<String, List<String>> filters = new TreeMap<>();
         boolean json = false;
         boolean follow = false;
+        Map<String, String> kafka = new TreeMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -123,16 +129,19 @@ final class Events {
                     json = true;
                 }
                 case "--follow", "-f" -> follow = true;
+                case "--kafka", "--topic" -> kafka.put(arg, value(args, ++i, arg));
                 default -> throw new UsageException("unexpected argument '" + arg + "'");
             }
         }
-        if (path == null) {
+        if (path == null && kafka.isEmpty()) {
             throw new UsageException("missing --path <file> (the json-file sink's path)");
         }
         if (since != Long.MIN_VALUE && until != Long.MAX_VALUE && since > until) {
             throw new UsageException("--since is after --until");
         }
-        return new Events(out, err, path, since, until, filters, json, follow, clock);
+        Events events = new Events(out, err, path, since, until, filters, json, follow, clock);
+        events.kafka = kafka.isEmpty() ? null : KafkaEvents.of(path, kafka, events, err);
+        return events;
     }
 
     private static String value(List<String> args, int index, String option) {
@@ -164,6 +173,9 @@ final class Events {
     }
 
     int run() throws InterruptedException {
+        if (kafka != null) {
+            return kafka.run(sinceNanos, untilNanos, follow, clock);
+        }
         try {
             List<Path> files = JsonFileReader.of(path).files();
             if (files.isEmpty() && !follow) {
@@ -241,6 +253,13 @@ final class Events {
             return;
         }
         out.println(json ? line : format(record));
+    }
+
+    /** Prints a record read from a Kafka topic, under the same --since/--until/--filter/--format rules. */
+    void print(JsonRecord record, String line) {
+        if (record.timeNanos() >= sinceNanos && record.timeNanos() <= untilNanos && matches(record)) {
+            out.println(json ? line : format(record));
+        }
     }
 
     private boolean matches(JsonRecord record) {
