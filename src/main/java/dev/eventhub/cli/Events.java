@@ -45,7 +45,7 @@ import java.util.zip.GZIPInputStream;
  */
 final class Events {
     static final String USAGE = """
-            usage: java -jar eventhub.jar events --path <file> [options]
+            usage: java -jar eventhub.jar events (--path <file> | --kafka <servers> --topic <topic>) [options]
 
             Prints the events a json-file sink wrote to <file> (and its rotated files <file>.1, <file>.2.gz, ...),
             oldest first, like `docker events`.
@@ -61,6 +61,10 @@ final class Events {
               --follow               keep printing as the file grows, across rotation, until --until or Ctrl-C
               --max-line <size>      skip (and report) lines longer than this: bytes, or a number with k or m;
                                      default 1m
+              --kafka <servers> --topic <topic>
+                                     instead of --path: read the topic a kafka sink wrote to, all partitions (in
+                                     order within each); without --follow, up to the end offsets at start; needs
+                                     kafka-clients on the class path (exit 1 without it)
 
             Reads this library's records and those of Docker's json-file log driver
             ({"log":"..","stream":"stdout","time":".."}, printed as <time> <stream> <text>).
@@ -91,6 +95,7 @@ final class Events {
     private long dockerRead;
     private boolean catchingUp;
     private boolean binary;
+    private KafkaEvents kafka; // --kafka: the topic reader, else null
 
     private Events(PrintStream out, PrintStream err, Path path, long sinceNanos, long untilNanos,
                    Map<String, List<String>> filters, boolean json, boolean follow, Clock clock, int maxLineBytes) {
@@ -116,6 +121,7 @@ final class Events {
         boolean json = false;
         boolean follow = false;
         int maxLine = LineScanner.DEFAULT_MAX_LINE_BYTES;
+        Map<String, String> kafka = new TreeMap<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
@@ -145,16 +151,19 @@ final class Events {
                 }
                 case "--follow", "-f" -> follow = true;
                 case "--max-line" -> maxLine = size("--max-line", value(args, ++i, arg));
+                case "--kafka", "--topic" -> kafka.put(arg, value(args, ++i, arg));
                 default -> throw new UsageException("unexpected argument '" + arg + "'");
             }
         }
-        if (path == null) {
+        if (path == null && kafka.isEmpty()) {
             throw new UsageException("missing --path <file> (the json-file sink's path)");
         }
         if (since != Long.MIN_VALUE && until != Long.MAX_VALUE && since > until) {
             throw new UsageException("--since is after --until");
         }
-        return new Events(out, err, path, since, until, filters, json, follow, clock, maxLine);
+        Events events = new Events(out, err, path, since, until, filters, json, follow, clock, maxLine);
+        events.kafka = kafka.isEmpty() ? null : KafkaEvents.of(path, kafka, events, err);
+        return events;
     }
 
     /** A line limit: bytes, or a number with k or m (binary units), from 16 bytes to 1g. */
@@ -220,6 +229,9 @@ final class Events {
     }
 
     int run() throws InterruptedException {
+        if (kafka != null) {
+            return kafka.run(sinceNanos, untilNanos, follow, clock);
+        }
         try {
             if (Files.isDirectory(path)) {
                 throw new Stop(path + ": is a directory, not a json-file log");
@@ -350,6 +362,13 @@ final class Events {
             return;
         }
         out.println(json ? line : format(record));
+    }
+
+    /** Prints a record read from a Kafka topic, under the same --since/--until/--filter/--format rules. */
+    void print(JsonRecord record, String line) {
+        if (record.timeNanos() >= sinceNanos && record.timeNanos() <= untilNanos && matches(record)) {
+            out.println(json ? line : format(record));
+        }
     }
 
     /**

@@ -15,8 +15,8 @@ public final class Main {
             commands:
               demo     container lifecycle events through a hub, printed like `isula events`: live, filtered,
                        replayed since a moment in the past, and a subscription that ends at its `until`
-              events   print what a json-file sink wrote, like `docker events`: --since, --until, --filter,
-                       --format json, --follow
+              events   print what a json-file sink wrote, or with --kafka a topic, like `docker events`: --since,
+                       --until, --filter, --format json, --follow
               bench    a quick self-benchmark: delivered events/s for 1, 2 and 4 producers beside a raw queue
               help     this text
 

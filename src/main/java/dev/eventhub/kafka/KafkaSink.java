@@ -196,9 +196,24 @@ public final class KafkaSink<T> implements Sink<T> {
         }
     }
 
-    /** Sends what is buffered and waits for the broker's answers. */
+    /**
+     * Called by the attachment when it has caught up: does not wait. Every record accepted is already on its way
+     * ({@code send} is asynchronous; the producer sends a batch within {@code linger.ms}), and its outcome is
+     * counted by its callback: a failure is reported and counted by the next {@code accept}, or by {@code close}.
+     * Waiting here for the broker's answers would stall the attachment a round trip per batch while its buffer
+     * fills and pushes back on the hub's producers. Use {@link #sync()} to wait for them, {@link #close()} does.
+     */
     @Override
-    public void flush() throws IOException {
+    public void flush() {
+    }
+
+    /**
+     * Sends what the producer holds and waits for the broker's answers to every record accepted so far (Kafka's
+     * {@code flush}): for a caller that needs them durable now. Any thread may call it.
+     *
+     * @throws IOException if the producer could not flush (interrupted, or closed)
+     */
+    public void sync() throws IOException {
         try {
             producer.flush();
         } catch (KafkaException e) {

@@ -30,8 +30,10 @@ import java.util.regex.Pattern;
  *
  * <p><b>Guarantees.</b> The producer is idempotent ({@code enable.idempotence=true}, {@code acks=all}), so a retry
  * never duplicates a record. Attached with {@code hub.attach(sink)} the sink is a lossless async ({@code BLOCK})
- * subscription: a slow broker pushes back on the hub's producers instead of filling memory. The producer is
- * flushed whenever the attachment has caught up. A record the producer refuses at once (no metadata within
+ * subscription: a slow broker pushes back on the hub's producers instead of filling memory. Sends are
+ * asynchronous: when the attachment has caught up the sink does not wait for the broker's answers (that would stall
+ * it a round trip per batch); each record leaves within {@code linger.ms}, and {@link KafkaSink#sync()} waits for
+ * the answers when a caller needs them. A record the producer refuses at once (no metadata within
  * {@code kafka.max.block.ms}, too large) makes {@code accept} throw; one that fails later (its
  * {@code kafka.delivery.timeout.ms} ran out) is reported and counted by the next {@code accept}, which throws for
  * it after sending its own record: so {@code notWritten()} of the attachment counts every record Kafka did not take,

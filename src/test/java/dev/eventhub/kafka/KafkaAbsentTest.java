@@ -66,4 +66,17 @@ class KafkaAbsentTest {
         assertThat(text).contains("kafka", "json-file", "rejected linger.ms: \"-1\"",
                 "missing the kafka sink needs org.apache.kafka:kafka-clients");
     }
+
+    @Test
+    void eventsFromKafkaSaysInOneLineWhatIsMissingAndExitsOne(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Process process = new ProcessBuilder(java(), "-cp", Path.of("target/classes").toAbsolutePath().toString(),
+                "dev.eventhub.cli.Main", "events", "--kafka", "127.0.0.1:1", "--topic", "t")
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the child JVM ends").isTrue();
+        String text = Files.readString(out, StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(text).isEqualTo(1);
+        assertThat(text.lines().toList()).singleElement().asString()
+                .contains("--kafka needs org.apache.kafka:kafka-clients");
+    }
 }

@@ -326,4 +326,22 @@ class KafkaBridgeTest {
                         || t.getName().contains("consumer"))
                 .map(Thread::getName)).isEmpty());
     }
+
+    @Test
+    void catchingUpDoesNotWaitForTheBrokerAndSyncDoes() throws Exception {
+        String topic = newTopic(1);
+        try (EventHub<String> upstream = EventHub.<String>builder().name("async").build()) {
+            KafkaSink<String> kafka = KafkaSink.open(sinkOptions(topic, "linger.ms", "60000"), e -> e, null);
+            SinkSubscription sink = upstream.attach(kafka);
+            for (int i = 0; i < 10; i++) {
+                upstream.publish("e:" + i);
+            }
+            await().atMost(WAIT).until(() -> sink.written() == 10);
+            // The attachment caught up without waiting for acks: with linger 60 s nothing has been sent yet.
+            assertThat(kafka.acknowledged()).isZero();
+            kafka.sync();
+            assertThat(kafka.acknowledged()).isEqualTo(10);
+            assertThat(sink.notWritten()).isZero();
+        }
+    }
 }

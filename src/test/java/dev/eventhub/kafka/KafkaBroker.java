@@ -8,10 +8,10 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /** One real KRaft broker in this JVM, on loopback with a free port: one per test class (it takes ~3 s to start). */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
 
-    KafkaBroker() throws Exception {
+    public KafkaBroker() throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1)
                 .setNumControllerNodes(1).build();
         cluster = new KafkaClusterTestKit.Builder(nodes)
@@ -25,11 +25,11 @@ final class KafkaBroker implements AutoCloseable {
         cluster.waitForReadyBrokers();
     }
 
-    String servers() {
+    public String servers() {
         return cluster.bootstrapServers();
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", servers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         }

@@ -1,0 +1,141 @@
+package dev.eventhub.kafka;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * One real KRaft broker in a child JVM ({@code kafka.Kafka}), so a test can kill it hard (SIGKILL) and start it
+ * again on the same log directory and ports. Loopback only. {@link #close()} kills the child and deletes its
+ * directory; call it in a finally block or {@code @AfterAll}.
+ */
+final class ForkedKafkaBroker implements AutoCloseable {
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final Path properties;
+    private final Path log;
+    private final int port;
+    private Process process;
+
+    ForkedKafkaBroker() throws Exception {
+        dir = Files.createTempDirectory("eventhub-kafka-");
+        properties = dir.resolve("server.properties");
+        log = dir.resolve("broker.log");
+        int controller;
+        try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = a.getLocalPort();
+            controller = b.getLocalPort();
+        }
+        Files.writeString(properties, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "broker.session.timeout.ms=3000",
+                "broker.heartbeat.interval.ms=500",
+                "") + "\n");
+        try {
+            // StorageTool calls System.exit: it gets a JVM of its own.
+            Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t",
+                    Uuid.randomUuid().toString(), "-c", properties.toString());
+            if (!format.waitFor(60, TimeUnit.SECONDS)) {
+                format.destroyForcibly().waitFor();
+                throw new IllegalStateException("formatting the broker's storage took over 60 s; see " + log);
+            }
+            if (format.exitValue() != 0) {
+                throw new IllegalStateException("formatting failed with exit " + format.exitValue() + ": "
+                        + Files.readString(log));
+            }
+            start();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    String servers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the broker (again: on the same data and ports, without formatting) and waits until it answers. */
+    void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("already running");
+        }
+        process = java("kafka.Kafka", properties.toString());
+        Process started = process;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000",
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000"))) {
+            await().atMost(READY).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                if (!started.isAlive()) {
+                    throw new AssertionError("broker exited with " + started.exitValue() + " (3 = out of memory); "
+                            + "see " + log);
+                }
+                return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+            });
+        }
+    }
+
+    /** Kills the broker hard: SIGKILL, nothing flushed, no clean shutdown. */
+    void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process java(String main, String... args) throws IOException {
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true",
+                "-cp", cp, main));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            kill();
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        }
+    }
+}
