@@ -326,7 +326,8 @@ final class AsyncDelivery implements Runnable {
             if (left > 0) {
                 subscription.addDropped(left);
             }
-            Diagnostics.handlerFailed(hubName, "the executor of an async subscription (refusing its task; " + left
+            Diagnostics.handlerFailed(hubName, "the executor of async subscription "
+                    + Diagnostics.describe(subscription) + " (refusing its task; " + left
                     + " buffered events dropped)", failure);
             if (flow != null) {
                 flow.signalTerminal(subscription, hubName, size);
@@ -497,7 +498,8 @@ final class AsyncDelivery implements Runnable {
                 return DELIVERED;
             } catch (Throwable failure) {
                 if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-                    Diagnostics.handlerFailed(hubName, "an async subscription's handler", failure);
+                    Diagnostics.handlerFailed(hubName, "the handler of async subscription "
+                            + Diagnostics.describe(subscription), failure);
                 }
                 return FAILED;
             }

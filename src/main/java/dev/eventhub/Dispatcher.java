@@ -96,6 +96,8 @@ final class Dispatcher implements Runnable {
     private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
     /** Deliveries made by async consumers: each adds its batch count, so the adder is touched once per batch. */
     private final java.util.concurrent.atomic.LongAdder asyncDelivered = new java.util.concurrent.atomic.LongAdder();
+    /** Creation order of subscriptions and watchers, for generated names and listing order; any thread. */
+    private final java.util.concurrent.atomic.AtomicLong ordinals = new java.util.concurrent.atomic.AtomicLong();
     private volatile int state;
     /** Last sequence dispatched, published as each event is sequenced, for other threads. */
     private volatile long published;
@@ -125,7 +127,6 @@ final class Dispatcher implements Runnable {
     /** Rounds that dispatched at least one event; published / rounds is the average batch (benchmarks read it). */
     private long rounds;
     private boolean inRound;
-    private int asyncThreads;
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
     private boolean timeCalls;
     /** A BLOCK buffer made this round wait (set by AsyncDelivery.makeRoom; dispatcher thread only). */
@@ -148,6 +149,11 @@ final class Dispatcher implements Runnable {
 
     String name() {
         return name;
+    }
+
+    /** The next creation ordinal of a subscription or watcher of this hub (1, 2, 3...). Any thread. */
+    long nextOrdinal() {
+        return ordinals.incrementAndGet();
     }
 
     long slowHandlerNanos() {
@@ -504,7 +510,8 @@ final class Dispatcher implements Runnable {
 
     private void fail(DispatcherSubscription subscription, Throwable failure) {
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-            Diagnostics.handlerFailed(name, "a subscription's handler", failure);
+            Diagnostics.handlerFailed(name, "the handler of subscription " + Diagnostics.describe(subscription),
+                    failure);
         }
     }
 
@@ -534,7 +541,7 @@ final class Dispatcher implements Runnable {
             if (subscription.async != null) {
                 // The consumer runs first: a BLOCK replay larger than the buffer needs it, and whatever ends the
                 // subscription below, the consumer is the one that tells a Flow subscriber.
-                subscription.async.start("eventhub-" + name + "-subscriber-" + (++asyncThreads), this);
+                subscription.async.start("eventhub-" + name + "-" + subscription.name, this);
             }
             if (state == TERMINATED || subscription.isEnded()) {
                 subscription.finish(EndReason.HUB_CLOSED, null);

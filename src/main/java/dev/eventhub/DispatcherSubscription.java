@@ -45,6 +45,10 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
 
     // Selection: immutable, set by the subscribing thread before the subscription is handed to the dispatcher.
     final Dispatcher dispatcher;
+    /** Given or generated; see {@link Subscription#name()}. */
+    final String name;
+    /** Creation order within the hub: the number in a generated name, and the order of {@code subscriptions()}. */
+    final long ordinal;
     final EventHandler<Object> handler;
     final Predicate<Object> filter;
     final long sinceNanos;
@@ -84,10 +88,12 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     @SuppressWarnings("unchecked")
-    DispatcherSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
-                    long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation,
-                    String[] topics, TopicPattern[] patterns) {
+    DispatcherSubscription(Dispatcher dispatcher, String name, long ordinal, EventHandler<?> handler,
+                    Predicate<?> filter, long sinceNanos, long afterSequence, boolean requireHistory, long untilNanos,
+                    long limit, Isolation isolation, String[] topics, TopicPattern[] patterns) {
         this.dispatcher = dispatcher;
+        this.name = name;
+        this.ordinal = ordinal;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
         this.sinceNanos = sinceNanos;
@@ -216,6 +222,11 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     // Subscription
 
     @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
     public void cancel() {
         finish(EndReason.CANCELLED, null);
         if (async != null) {
@@ -285,7 +296,7 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     @Override
     public String toString() {
         End decided = end;
-        return "Subscription{hub=" + dispatcher.name() + ", delivered=" + delivered + ", dropped=" + dropped
+        return "Subscription{hub=" + dispatcher.name() + ", name=" + name + ", delivered=" + delivered + ", dropped=" + dropped
                 + ", lastSequence=" + lastSequence + (decided == null ? ", active" : ", " + decided.reason())
                 + '}';
     }

@@ -34,6 +34,8 @@ import java.util.function.Predicate;
  */
 public final class SubscriptionBuilder<T> {
     private final EventHub<T> hub;
+    /** Given by {@link #name(String)}; null: each subscription gets a generated one. */
+    private String name;
     private Predicate<? super T> filter;
     private Instant since;
     private long afterSequence = DispatcherSubscription.NO_AFTER;
@@ -50,6 +52,21 @@ public final class SubscriptionBuilder<T> {
 
     SubscriptionBuilder(EventHub<T> hub) {
         this.hub = hub;
+    }
+
+    /**
+     * Names the subscription: the name shows in log lines, JFR events, the thread name of an async subscription
+     * ({@code eventhub-<hub>-<name>}), {@link EventHub#subscriptions()} and metrics. Without it, each subscription
+     * gets a name the hub generates, stable and unique within the hub ({@code sub-7}). A Flow publisher's first
+     * subscriber gets this name and the n-th, for n &gt; 1, the name followed by {@code -n}; a sink attached with
+     * {@link #attach(Sink)} keeps it. Names need not be unique.
+     *
+     * @param name a non-blank name without control characters
+     * @return this builder
+     */
+    public SubscriptionBuilder<T> name(String name) {
+        this.name = Checks.name("name", name);
+        return this;
     }
 
     /**
@@ -196,7 +213,7 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
-     * Isolates the subscription on a thread of its own ({@code eventhub-<hub>-subscriber-<n>}, a daemon that ends
+     * Isolates the subscription on a thread of its own ({@code eventhub-<hub>-<name>}, a daemon that ends
      * with the subscription): the dispatcher only puts matching events into its buffer, so a slow or stuck handler
      * holds up nobody else. What happens when the buffer is full is set by {@link #buffer(int, Overflow)};
      * by default 1024 events, {@link Overflow#DROP_OLDEST}.
@@ -258,13 +275,23 @@ public final class SubscriptionBuilder<T> {
      */
     public Subscription subscribe(EventHandler<? super T> handler) {
         Checks.notNull("handler", handler);
+        long ordinal = hub.dispatcher().nextOrdinal();
+        return subscribe(handler, ordinal, nameFor(ordinal));
+    }
+
+    private Subscription subscribe(EventHandler<? super T> handler, long ordinal, String name) {
         if (bufferSet && !async) {
             throw new IllegalStateException("buffer: " + buffer + ", " + overflow
                     + " (expected: with async() or async(executor); an inline subscription has no buffer)");
         }
         return hub.subscribe(newSubscription(handler,
                 async ? new DispatcherSubscription.Isolation(executor, buffer, overflow, null) : null,
-                requireHistory));
+                requireHistory, ordinal, name));
+    }
+
+    /** The given name, or the generated one for a subscription with this ordinal. */
+    private String nameFor(long ordinal) {
+        return name != null ? name : "sub-" + ordinal;
     }
 
     /**
@@ -287,9 +314,12 @@ public final class SubscriptionBuilder<T> {
             throw new IllegalStateException("overflow: " + overflow + " (expected: BLOCK; a sink is lossless, so "
                     + "attach(sink) takes only the buffer size)");
         }
-        SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name());
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String attachmentName = nameFor(ordinal);
+        SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name(), attachmentName);
         Subscription feeding = hub.subscribe(newSubscription(attachment,
-                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null), requireHistory));
+                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null), requireHistory,
+                ordinal, attachmentName));
         return attachment.bind(feeding);
     }
 
@@ -313,6 +343,7 @@ public final class SubscriptionBuilder<T> {
 
     private SubscriptionBuilder<T> copy() {
         SubscriptionBuilder<T> copy = new SubscriptionBuilder<>(hub);
+        copy.name = name;
         copy.filter = filter;
         copy.since = since;
         copy.afterSequence = afterSequence;
@@ -329,23 +360,30 @@ public final class SubscriptionBuilder<T> {
         return copy;
     }
 
-    /** A subscription for a Flow subscriber, with this builder's options; not yet registered. */
-    DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
+    /**
+     * A subscription for the {@code n}-th Flow subscriber of a publisher (from 1), with this builder's options; not
+     * yet registered. Named as {@link #name(String)} says.
+     */
+    DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber,
+                                               long n) {
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String flowName = name == null ? "sub-" + ordinal : n == 1 ? name : name + "-" + n;
         // A Flow subscriber has no way to be told of a gap, so a truncated replay must end its stream (onError):
         // for it, complete history is always required.
         return newSubscription(handler, new DispatcherSubscription.Isolation(executor, buffer, overflow, subscriber),
-                true);
+                true, ordinal, flowName);
     }
 
     /** An inline subscription with this builder's options; not yet registered. */
     DispatcherSubscription newInlineSubscription(EventHandler<? super T> handler) {
-        return newSubscription(handler, null, requireHistory);
+        long ordinal = hub.dispatcher().nextOrdinal();
+        return newSubscription(handler, null, requireHistory, ordinal, nameFor(ordinal));
     }
 
     private DispatcherSubscription newSubscription(EventHandler<? super T> handler,
                                                    DispatcherSubscription.Isolation isolation,
-                                                   boolean requireHistory) {
-        return new DispatcherSubscription(hub.dispatcher(), handler, filter,
+                                                   boolean requireHistory, long ordinal, String name) {
+        return new DispatcherSubscription(hub.dispatcher(), name, ordinal, handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
                 since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,
                         Checks.epochNanos(since)), afterSequence, requireHistory,
@@ -363,6 +401,8 @@ public final class SubscriptionBuilder<T> {
      */
     public Subscription subscribe(Consumer<? super T> consumer) {
         Checks.notNull("consumer", consumer);
-        return subscribe(new ConsumerHandler<T>(consumer, hub.name()));
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String resolved = nameFor(ordinal);
+        return subscribe(new ConsumerHandler<T>(consumer, hub.name(), resolved), ordinal, resolved);
     }
 }

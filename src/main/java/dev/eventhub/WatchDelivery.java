@@ -59,6 +59,10 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     /** Null: a thread of its own. */
     private final Executor executor;
     private final String threadName;
+    /** Given or generated; see {@link Subscription#name()}. */
+    private final String name;
+    /** Creation order within the hub, for {@code subscriptions()}. */
+    final long ordinal;
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     // Guarded by this.
@@ -84,9 +88,11 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     /** The thread delivering now (its own thread, or the executor's while a task runs). */
     private volatile Thread consumer;
 
-    WatchDelivery(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor,
-               String threadName) {
+    WatchDelivery(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor, String name,
+                  long ordinal, String threadName) {
         this.view = view;
+        this.name = name;
+        this.ordinal = ordinal;
         this.watcher = watcher;
         this.executor = executor;
         this.threadName = threadName;
@@ -196,7 +202,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
                 scheduled = false;
             }
             if (finish(EndReason.HANDLER_FAILED, rejected)) {
-                Diagnostics.handlerFailed(view.hubName(), "the executor of a state view's watcher (refusing its task)",
+                Diagnostics.handlerFailed(view.hubName(), "the executor of state view watcher '" + name + "' (refusing its task)",
                         rejected);
             }
         }
@@ -310,7 +316,8 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             } catch (Throwable thrown) {
                 if (finish(EndReason.HANDLER_FAILED, thrown)) {
                     // Removed from the view; the view and the other watchers go on.
-                    Diagnostics.handlerFailed(view.hubName(), "a state view's watcher", thrown);
+                    Diagnostics.handlerFailed(view.hubName(), "state view watcher '" + name + "' ("
+                            + watcher.getClass().getName() + ")", thrown);
                 }
                 return false;
             }
@@ -342,6 +349,11 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     }
 
     // ------------------------------------------------------------------ Watch
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     @Override
     public void cancel() {
@@ -414,7 +426,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
 
     @Override
     public String toString() {
-        return "Watch{" + threadName + ", delivered=" + delivered + ", backlog=" + backlog()
+        return "Watch{" + name + ", delivered=" + delivered + ", backlog=" + backlog()
                 + (end == null ? "" : ", ended=" + end) + '}';
     }
 }
