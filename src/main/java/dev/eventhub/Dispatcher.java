@@ -67,6 +67,8 @@ final class Dispatcher implements Runnable {
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "published", long.class);
     private static final VarHandle DELIVERED =
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "delivered", long.class);
+    private static final VarHandle ROUND_STARTED =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "roundStarted", long.class);
     private static final VarHandle ROUNDS =
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "publishedRounds", long.class);
 
@@ -105,6 +107,13 @@ final class Dispatcher implements Runnable {
     private volatile long delivered;
     /** Rounds that dispatched events, published at the end of each round (for the benchmarks' batch size). */
     private volatile long publishedRounds;
+    /**
+     * {@code System.nanoTime()} at which the current round began dispatching events, or {@link CallGate#NOT_CALLING}
+     * between rounds: two release stores per round, for subscriptions() to see an inline handler stuck.
+     */
+    private volatile long roundStarted = CallGate.NOT_CALLING;
+    /** State view watchers not yet ended, for subscriptions(); each adds itself when made and leaves when it ends. */
+    private final Set<WatchDelivery<?, ?>> watches = ConcurrentHashMap.newKeySet();
     /** The thread running doWork(): the dispatcher thread, or in manual mode whoever steps it. */
     private volatile Thread owner;
 
@@ -182,6 +191,7 @@ final class Dispatcher implements Runnable {
             // One read of the system timer serves both the stamp and the slow-round measurement.
             final long started = System.nanoTime();
             final long now = systemClock != null ? systemClock.at(started) : now();
+            ROUND_STARTED.setRelease(this, started);
             if (state == CLOSING) {
                 // close() closed the ingress before it set CLOSING: the accepted count is final.
                 work += dispatch(now, started, Integer.MAX_VALUE, true);
@@ -195,6 +205,7 @@ final class Dispatcher implements Runnable {
             }
             return work;
         } finally {
+            ROUND_STARTED.setRelease(this, CallGate.NOT_CALLING);
             flushWakes();
             inRound = false;
             DELIVERED.setRelease(this, deliveredCount);
@@ -793,6 +804,46 @@ final class Dispatcher implements Runnable {
     /** The subscriptions not yet ended, now. Any thread. */
     DispatcherSubscription[] activeNow() {
         return active.toArray(new DispatcherSubscription[0]);
+    }
+
+    /** A watcher was made: list it in subscriptions(). Any thread. */
+    void listed(WatchDelivery<?, ?> watch) {
+        watches.add(watch);
+    }
+
+    /** A watcher ended. Any thread. */
+    void unlisted(WatchDelivery<?, ?> watch) {
+        watches.remove(watch);
+    }
+
+    /**
+     * Every active subscription and watcher now, in creation order: see {@link SubscriptionInfo} for what each figure
+     * means and how exact it is. Reads only what the hub keeps anyway; allocates the list and its records. Any thread.
+     */
+    java.util.List<SubscriptionInfo> subscriptions() {
+        final long head = published;
+        final long now = System.nanoTime();
+        final long roundStartedAt = roundStarted;
+        java.util.List<long[]> order = new java.util.ArrayList<>();
+        java.util.List<SubscriptionInfo> infos = new java.util.ArrayList<>();
+        for (DispatcherSubscription subscription : active) {
+            if (subscription.isActive()) {
+                order.add(new long[] {subscription.ordinal, infos.size()});
+                infos.add(subscription.info(head, now, roundStartedAt, slowHandlerNanos));
+            }
+        }
+        for (WatchDelivery<?, ?> watch : watches) {
+            if (watch.isActive()) {
+                order.add(new long[] {watch.ordinal, infos.size()});
+                infos.add(watch.info(head, now, slowHandlerNanos));
+            }
+        }
+        order.sort(java.util.Comparator.comparingLong(entry -> entry[0]));
+        java.util.List<SubscriptionInfo> sorted = new java.util.ArrayList<>(infos.size());
+        for (long[] entry : order) {
+            sorted.add(infos.get((int) entry[1]));
+        }
+        return java.util.List.copyOf(sorted);
     }
 
     /** The own threads of async subscriptions and watchers still running. Any thread. */

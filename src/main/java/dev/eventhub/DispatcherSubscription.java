@@ -49,6 +49,8 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     final String name;
     /** Creation order within the hub: the number in a generated name, and the order of {@code subscriptions()}. */
     final long ordinal;
+    /** What it selects, in short, for {@code subscriptions()}. */
+    final String selection;
     final EventHandler<Object> handler;
     final Predicate<Object> filter;
     final long sinceNanos;
@@ -88,12 +90,13 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     @SuppressWarnings("unchecked")
-    DispatcherSubscription(Dispatcher dispatcher, String name, long ordinal, EventHandler<?> handler,
+    DispatcherSubscription(Dispatcher dispatcher, String name, long ordinal, String selection, EventHandler<?> handler,
                     Predicate<?> filter, long sinceNanos, long afterSequence, boolean requireHistory, long untilNanos,
                     long limit, Isolation isolation, String[] topics, TopicPattern[] patterns) {
         this.dispatcher = dispatcher;
         this.name = name;
         this.ordinal = ordinal;
+        this.selection = selection;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
         this.sinceNanos = sinceNanos;
@@ -204,6 +207,37 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    // Monitoring
+
+    /**
+     * This subscription as {@code subscriptions()} shows it. Any thread; reads only fields kept anyway (see
+     * {@link SubscriptionInfo} for how exact each figure is).
+     *
+     * @param head           the hub's last dispatched sequence
+     * @param now            {@code System.nanoTime()} of the snapshot
+     * @param roundStartedAt when the dispatcher's current round began dispatching, or {@link CallGate#NOT_CALLING}
+     * @param slowNanos      the hub's slow-handler threshold
+     */
+    SubscriptionInfo info(long head, long now, long roundStartedAt, long slowNanos) {
+        final long last = lastSequence;
+        final AsyncDelivery async = this.async;
+        if (async == null) {
+            long round = roundStartedAt == CallGate.NOT_CALLING ? 0 : Math.max(0, now - roundStartedAt);
+            boolean held = round >= slowNanos && last < head;
+            return new SubscriptionInfo(name, SubscriptionInfo.Kind.INLINE, selection, delivered, dropped, 0, 0,
+                    held ? 1 : 0, last, held, Duration.ofNanos(held ? round : 0));
+        }
+        SubscriptionInfo.Kind kind = async.isFlow() ? SubscriptionInfo.Kind.FLOW
+                : handler instanceof SinkAttachment<?> ? SubscriptionInfo.Kind.SINK : SubscriptionInfo.Kind.ASYNC;
+        long buffered = Math.min(async.backlog(), async.size());
+        long oldest = async.oldestBuffered();
+        long lag = buffered == 0 ? 0 : oldest > 0 ? Math.max(buffered, head - oldest + 1) : buffered;
+        long since = async.callingSince();
+        long inCall = since == CallGate.NOT_CALLING ? 0 : Math.max(0, now - since);
+        return new SubscriptionInfo(name, kind, selection, delivered, dropped, buffered, async.size(), lag, last,
+                inCall >= slowNanos, Duration.ofNanos(inCall));
     }
 
     // OwnerCommand: queued to be registered, or to be unlinked once ended

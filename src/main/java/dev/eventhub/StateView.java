@@ -444,6 +444,7 @@ public final class StateView<K, T> implements AutoCloseable {
                     "eventhub-" + hub.name() + "-" + watchName);
             state.forEach(watch::initial);
             watchers.add(watch);
+            dispatcher.listed(watch);
         }
         watch.start();
         return watch;

@@ -289,6 +289,36 @@ public final class SubscriptionBuilder<T> {
                 requireHistory, ordinal, name));
     }
 
+    /** What this builder selects, in short, for {@link EventHub#subscriptions()}; "all" when nothing narrows it. */
+    private String selection() {
+        StringBuilder out = new StringBuilder();
+        if (!topics.isEmpty()) {
+            out.append(" topics=").append(topics);
+        }
+        if (!patterns.isEmpty()) {
+            out.append(" patterns=").append(patterns);
+        }
+        if (filter != null) {
+            out.append(" filter");
+        }
+        if (since != null) {
+            out.append(" since=").append(since);
+        }
+        if (afterSequence != DispatcherSubscription.NO_AFTER) {
+            out.append(" afterSequence=").append(afterSequence);
+        }
+        if (requireHistory) {
+            out.append(" requireHistory");
+        }
+        if (until != null) {
+            out.append(" until=").append(until);
+        }
+        if (limit != DispatcherSubscription.NO_LIMIT) {
+            out.append(" limit=").append(limit);
+        }
+        return out.length() == 0 ? "all" : out.substring(1);
+    }
+
     /** The given name, or the generated one for a subscription with this ordinal. */
     private String nameFor(long ordinal) {
         return name != null ? name : "sub-" + ordinal;
@@ -383,7 +413,7 @@ public final class SubscriptionBuilder<T> {
     private DispatcherSubscription newSubscription(EventHandler<? super T> handler,
                                                    DispatcherSubscription.Isolation isolation,
                                                    boolean requireHistory, long ordinal, String name) {
-        return new DispatcherSubscription(hub.dispatcher(), name, ordinal, handler, filter,
+        return new DispatcherSubscription(hub.dispatcher(), name, ordinal, selection(), handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
                 since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,
                         Checks.epochNanos(since)), afterSequence, requireHistory,

@@ -299,6 +299,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
 
     @SuppressWarnings("unchecked")
     private boolean call(K key, Change change) {
+        calls.starting(System.nanoTime()); // for subscriptions(): how long a stuck callback has run
         final long epoch = calls.enter(); // a StoreLoad before the end check
         try {
             if (end != null) {
@@ -338,6 +339,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             return false;
         }
         view.remove(this);
+        view.dispatcher().unlisted(this);
         synchronized (this) {
             pending.clear();
             if (waiting) {
@@ -346,6 +348,19 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
         }
         endedFuture.complete(reason);
         return true;
+    }
+
+    // ------------------------------------------------------------------ monitoring
+
+    /** This watcher as {@code subscriptions()} shows it. Any thread; takes this watcher's monitor briefly. */
+    SubscriptionInfo info(long head, long now, long slowNanos) {
+        long buffered = backlog();
+        long since = calls.callingSince();
+        long inCall = since == CallGate.NOT_CALLING ? 0 : Math.max(0, now - since);
+        long seen = lastSequence;
+        return new SubscriptionInfo(name, SubscriptionInfo.Kind.WATCHER, "state view watcher", delivered, 0,
+                buffered, 0, buffered > 0 ? Math.max(0, head - seen) : 0, seen, inCall >= slowNanos,
+                java.time.Duration.ofNanos(inCall));
     }
 
     // ------------------------------------------------------------------ Watch
