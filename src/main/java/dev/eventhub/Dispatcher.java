@@ -100,6 +100,11 @@ final class Dispatcher implements Runnable {
     private final java.util.concurrent.atomic.LongAdder asyncDelivered = new java.util.concurrent.atomic.LongAdder();
     /** Creation order of subscriptions and watchers, for generated names and listing order; any thread. */
     private final java.util.concurrent.atomic.AtomicLong ordinals = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Events lost by any subscription of this hub (the sum of their dropped counts, ended ones included): added on the
+     * drop paths only (overflow, a disconnect, a close that timed out), never on delivery.
+     */
+    private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private volatile int state;
     /** Last sequence dispatched, published as each event is sequenced, for other threads. */
     private volatile long published;
@@ -893,6 +898,16 @@ final class Dispatcher implements Runnable {
     /** Handler calls made: inline ones (published each round) plus those of async consumers. Any thread. */
     long delivered() {
         return delivered + asyncDelivered.sum();
+    }
+
+    /** A subscription lost {@code count} events. Any thread; on drop paths only. */
+    void dropped(long count) {
+        dropped.add(count);
+    }
+
+    /** Events lost across all subscriptions so far. Any thread. */
+    long dropped() {
+        return dropped.sum();
     }
 
     /** An async consumer delivered {@code count} events. Any thread; called once per consumer batch. */

@@ -183,6 +183,7 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
 
     void addDropped(long count) {
         DROPPED.getAndAdd(this, count);
+        dispatcher.dropped(count);
     }
 
     void markRegistered() {

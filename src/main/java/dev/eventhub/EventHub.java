@@ -395,7 +395,7 @@ public final class EventHub<T> implements AutoCloseable {
      */
     public HubStats stats() {
         long published = dispatcher.published();
-        return new HubStats(name, published, rejected.sum(), dispatcher.delivered(),
+        return new HubStats(name, published, rejected.sum(), dispatcher.delivered(), dispatcher.dropped(),
                 dispatcher.activeSubscriptions(), ingress.size(), dispatcher.firstRetained(published),
                 dispatcher.historyCapacity() == 0 ? 0 : published, dispatcher.isClosing());
     }
