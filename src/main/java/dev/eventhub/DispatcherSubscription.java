@@ -328,6 +328,22 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         return lastSequence;
     }
 
+    /**
+     * The creation ordinal's hash, not the identity hash: the registry ({@code Dispatcher.active}) is a hash set, and
+     * a hash that is the same on every run keeps its iteration order the same, which lincheck's model checker needs
+     * to replay an interleaving ({@code RegistryLincheckTest}). Equality stays identity; ordinals are unique within a
+     * hub, so equal subscriptions have equal hashes.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(ordinal);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
     @Override
     public String toString() {
         End decided = end;
