@@ -113,8 +113,8 @@ public final class StateView<K, T> implements AutoCloseable {
         this.dispatcher = hub.dispatcher();
         this.keyOf = keyOf;
         this.isDeletion = isDeletion;
-        this.description = "state view of hub '" + hub.name() + "'";
         DispatcherSubscription subscription = hub.events().afterSequence(0).newInlineSubscription(new Applier());
+        this.description = "state view of hub '" + hub.name() + "' (subscription '" + subscription.name + "')";
         this.subscription = hub.subscribe(subscription);
         this.subscription.ended().whenComplete((reason, impossible) -> end(reason));
     }

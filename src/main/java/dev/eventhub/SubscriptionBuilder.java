@@ -25,7 +25,9 @@ import java.util.function.Predicate;
  *       function), served by an index rather than a scan;</li>
  *   <li>{@link #async()}, {@link #async(Executor)} and {@link #buffer(int, Overflow)} — the handler runs isolated
  *       behind a bounded buffer instead of on the dispatcher;</li>
- *   <li>{@link #publisher()} — the same selection as a Reactive Streams {@code Flow.Publisher}.</li>
+ *   <li>{@link #publisher()} — the same selection as a Reactive Streams {@code Flow.Publisher};</li>
+ *   <li>{@link #name(String)} — what logs, JFR events, thread names, {@link EventHub#subscriptions()} and metrics
+ *       call the subscription (otherwise a generated {@code sub-<n>}).</li>
  * </ul>
  * Each option is checked when set, with a message naming it and the value. A builder may subscribe several times;
  * each subscription takes the options as they are at that moment.
