@@ -337,7 +337,8 @@ final class AsyncDelivery implements Runnable {
             if (left > 0) {
                 subscription.addDropped(left);
             }
-            Diagnostics.handlerFailed(hubName, "the executor of an async subscription (refusing its task; " + left
+            Diagnostics.handlerFailed(hubName, "the executor of async subscription "
+                    + Diagnostics.describe(subscription) + " (refusing its task; " + left
                     + " buffered events dropped)", failure);
             if (flow != null) {
                 flow.signalTerminal(subscription, hubName, size);
@@ -496,6 +497,9 @@ final class AsyncDelivery implements Runnable {
 
     /** Calls onGap (if gap > 0) and then onEvent (if withEvent), unless the subscription ended. */
     private int call(Object event, long sequence, long stamp, long gap, boolean withEvent) {
+        // The one clock read of a call, also for subscriptions(): its store is the only one monitoring adds per event.
+        final long start = System.nanoTime();
+        calls.starting(start);
         final long epoch = calls.enter(); // a StoreLoad before the end check
         try {
             if (subscription.isEnded()) {
@@ -511,7 +515,6 @@ final class AsyncDelivery implements Runnable {
                     }
                 }
                 if (withEvent) {
-                    long start = System.nanoTime();
                     subscription.handler.onEvent(event, sequence, stamp);
                     long took = System.nanoTime() - start;
                     if (took >= slowNanos) {
@@ -521,7 +524,8 @@ final class AsyncDelivery implements Runnable {
                 return DELIVERED;
             } catch (Throwable failure) {
                 if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-                    Diagnostics.handlerFailed(hubName, "an async subscription's handler", failure);
+                    Diagnostics.handlerFailed(hubName, "the handler of async subscription "
+                            + Diagnostics.describe(subscription), failure);
                 }
                 return FAILED;
             }
@@ -593,6 +597,42 @@ final class AsyncDelivery implements Runnable {
     /** Whether the dispatcher has said that no more events will come. */
     boolean inputEnded() {
         return inputEnd != null;
+    }
+
+    private static final VarHandle SEQUENCES = java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** The buffer's size, in events. */
+    int size() {
+        return size;
+    }
+
+    /**
+     * The sequence of the oldest event in the buffer, or 0 if it is empty: a racy estimate for monitoring. The slot
+     * is read between two reads of {@code head}; the owner never writes a slot at or after the consumer's head
+     * until the head has moved past it, so equal heads mean the slot held that event. Any thread.
+     */
+    long oldestBuffered() {
+        for (int tries = 0; tries < 3; tries++) {
+            final long first = head;
+            if (tail <= first) {
+                return 0;
+            }
+            final long sequence = (long) SEQUENCES.getOpaque(sequences, (int) (first & mask));
+            if (head == first) {
+                return sequence;
+            }
+        }
+        return 0;
+    }
+
+    /** When the handler call running now started ({@code System.nanoTime()}), or {@link CallGate#NOT_CALLING}. */
+    long callingSince() {
+        return calls.callingSince();
+    }
+
+    /** Whether this delivery serves a Reactive Streams subscriber. */
+    boolean isFlow() {
+        return flow != null;
     }
 
     /** Buffered and undelivered now: an estimate off the consumer thread. */

@@ -40,8 +40,18 @@ final class CallGate {
     private static final int SPINS = 100;
     private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
+    private static final VarHandle SINCE = VarHandles.field(MethodHandles.lookup(), CallGate.class, "since", long.class);
+    /** What {@link #callingSince()} returns when no call is running. */
+    static final long NOT_CALLING = Long.MIN_VALUE;
+
     private volatile long epoch;
     private volatile long started;
+    /**
+     * {@code System.nanoTime()} when the latest call was entered, stored by the calling thread (release) before
+     * {@link #enter()}; only for {@link #callingSince()}. Consumers' gates only (a round of the dispatcher's says
+     * nothing here).
+     */
+    private volatile long since;
 
     /**
      * Opens a call (or a round of calls): the epoch becomes odd with a volatile store, so the end read after it
@@ -53,6 +63,30 @@ final class CallGate {
         final long open = (long) EPOCH.get(this) + 1;
         EPOCH.setVolatile(this, open);
         return open;
+    }
+
+    /**
+     * Records when the next call starts, before {@link #enter()}: one release store, for monitoring. Calling thread
+     * only.
+     */
+    void starting(long nanoTime) {
+        SINCE.setRelease(this, nanoTime);
+    }
+
+    /**
+     * The {@code System.nanoTime()} at which the call running now started, or {@link #NOT_CALLING}: a call counts if it
+     * passed its end check ({@code began}) and the epoch did not move while {@code since} was read. {@code since} is
+     * stored before the epoch's volatile store in {@code enter()}, so a reader that sees that epoch sees that call's
+     * start or a later one, and a later one moves the epoch. A racy estimate for monitoring, never used to decide
+     * anything. Any thread.
+     */
+    long callingSince() {
+        final long open = epoch;
+        if ((open & 1) == 0 || started != open) {
+            return NOT_CALLING;
+        }
+        final long at = (long) SINCE.getAcquire(this);
+        return epoch == open ? at : NOT_CALLING;
     }
 
     /** The end was read and the call is about to begin: a canceller need not wait for it. Calling thread only. */

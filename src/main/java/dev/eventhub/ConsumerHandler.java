@@ -12,10 +12,12 @@ final class ConsumerHandler<T> implements EventHandler<T> {
 
     private final Consumer<? super T> consumer;
     private final String hubName;
+    private final String name;
 
-    ConsumerHandler(Consumer<? super T> consumer, String hubName) {
+    ConsumerHandler(Consumer<? super T> consumer, String hubName, String name) {
         this.consumer = consumer;
         this.hubName = hubName;
+        this.name = name;
     }
 
     @Override
@@ -25,7 +27,7 @@ final class ConsumerHandler<T> implements EventHandler<T> {
 
     @Override
     public void onGap(long missed) {
-        LOG.log(Level.WARNING, "hub '" + hubName + "': subscriber " + consumer.getClass().getName() + " missed "
+        LOG.log(Level.WARNING, "hub '" + hubName + "': subscription '" + name + "' (" + consumer.getClass().getName() + ") missed "
                 + missed + " events (truncated history or overflow); subscribe an EventHandler to handle gaps");
     }
 

@@ -58,22 +58,29 @@ final class Diagnostics {
         }
     }
 
+    /** {@code 'name' (handler class)}: how log lines name a subscription. */
     static String describe(DispatcherSubscription subscription) {
+        return "'" + subscription.name + "' (" + handlerClass(subscription) + ")";
+    }
+
+    /** The class of the user's handler (the consumer behind a consumer adapter): the JFR events' handler field. */
+    static String handlerClass(DispatcherSubscription subscription) {
         Object handler = subscription.handler instanceof ConsumerHandler<?> adapter ? adapter.consumer()
-                : subscription.handler;
+                : subscription.handler instanceof SinkAttachment<?> sink ? sink.sink() : subscription.handler;
         return handler.getClass().getName();
     }
 
     /** A handler call took at least the hub's slow-handler threshold. */
     static void slowHandler(String hub, DispatcherSubscription subscription, long sequence, long nanos) {
         if (LOG.isLoggable(Level.WARNING)) {
-            LOG.log(Level.WARNING, "hub '" + hub + "': handler " + describe(subscription) + " took "
+            LOG.log(Level.WARNING, "hub '" + hub + "': the handler of subscription " + describe(subscription) + " took "
                     + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms for event " + sequence);
         }
         SlowHandlerEvent event = new SlowHandlerEvent();
         if (event.isEnabled()) {
             event.hub = hub;
-            event.handler = describe(subscription);
+            event.subscription = subscription.name;
+            event.handler = handlerClass(subscription);
             event.sequence = sequence;
             event.took = nanos;
             event.commit();
@@ -124,7 +131,8 @@ final class Diagnostics {
         DroppedEvent event = new DroppedEvent();
         if (event.isEnabled()) {
             event.hub = hub;
-            event.handler = describe(subscription);
+            event.subscription = subscription.name;
+            event.handler = handlerClass(subscription);
             event.policy = policy.name();
             event.count = count;
             event.commit();
@@ -136,7 +144,8 @@ final class Diagnostics {
         GapEvent event = new GapEvent();
         if (event.isEnabled()) {
             event.hub = hub;
-            event.handler = describe(subscription);
+            event.subscription = subscription.name;
+            event.handler = handlerClass(subscription);
             event.missed = missed;
             event.commit();
         }
@@ -151,7 +160,8 @@ final class Diagnostics {
         DisconnectedEvent event = new DisconnectedEvent();
         if (event.isEnabled()) {
             event.hub = hub;
-            event.handler = describe(subscription);
+            event.subscription = subscription.name;
+            event.handler = handlerClass(subscription);
             event.buffer = buffer;
             event.commit();
         }
@@ -179,7 +189,8 @@ final class Diagnostics {
         BehindEvent event = new BehindEvent();
         if (event.isEnabled()) {
             event.hub = hub;
-            event.handler = describe(subscription);
+            event.subscription = subscription.name;
+            event.handler = handlerClass(subscription);
             event.buffered = used;
             event.buffer = size;
             event.above = nanos;
@@ -194,6 +205,8 @@ final class Diagnostics {
     static final class SlowHandlerEvent extends Event {
         @Label("Hub")
         String hub;
+        @Label("Subscription")
+        String subscription;
         @Label("Handler")
         String handler;
         @Label("Sequence")
@@ -210,6 +223,8 @@ final class Diagnostics {
     static final class DroppedEvent extends Event {
         @Label("Hub")
         String hub;
+        @Label("Subscription")
+        String subscription;
         @Label("Handler")
         String handler;
         @Label("Policy")
@@ -225,6 +240,8 @@ final class Diagnostics {
     static final class GapEvent extends Event {
         @Label("Hub")
         String hub;
+        @Label("Subscription")
+        String subscription;
         @Label("Handler")
         String handler;
         @Label("Missed")
@@ -238,6 +255,8 @@ final class Diagnostics {
     static final class DisconnectedEvent extends Event {
         @Label("Hub")
         String hub;
+        @Label("Subscription")
+        String subscription;
         @Label("Handler")
         String handler;
         @Label("Buffer")
@@ -251,6 +270,8 @@ final class Diagnostics {
     static final class BehindEvent extends Event {
         @Label("Hub")
         String hub;
+        @Label("Subscription")
+        String subscription;
         @Label("Handler")
         String handler;
         @Label("Buffered")

@@ -70,6 +70,8 @@ final class Dispatcher implements Runnable {
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "published", long.class);
     private static final VarHandle DELIVERED =
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "delivered", long.class);
+    private static final VarHandle ROUND_STARTED =
+            VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "roundStarted", long.class);
     private static final VarHandle ROUNDS =
             VarHandles.field(MethodHandles.lookup(), Dispatcher.class, "publishedRounds", long.class);
 
@@ -102,6 +104,13 @@ final class Dispatcher implements Runnable {
     private final Set<Thread> consumerThreads = ConcurrentHashMap.newKeySet();
     /** Deliveries made by async consumers: each adds its batch count, so the adder is touched once per batch. */
     private final java.util.concurrent.atomic.LongAdder asyncDelivered = new java.util.concurrent.atomic.LongAdder();
+    /** Creation order of subscriptions and watchers, for generated names and listing order; any thread. */
+    private final java.util.concurrent.atomic.AtomicLong ordinals = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Events lost by any subscription of this hub (the sum of their dropped counts, ended ones included): added on the
+     * drop paths only (overflow, a disconnect, a close that timed out), never on delivery.
+     */
+    private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private volatile int state;
     /** Last sequence dispatched, published as each event is sequenced, for other threads. */
     private volatile long published;
@@ -109,6 +118,13 @@ final class Dispatcher implements Runnable {
     private volatile long delivered;
     /** Rounds that dispatched events, published at the end of each round (for the benchmarks' batch size). */
     private volatile long publishedRounds;
+    /**
+     * {@code System.nanoTime()} at which the current round began dispatching events, or {@link CallGate#NOT_CALLING}
+     * between rounds: two release stores per round, for subscriptions() to see an inline handler stuck.
+     */
+    private volatile long roundStarted = CallGate.NOT_CALLING;
+    /** State view watchers not yet ended, for subscriptions(); each adds itself when made and leaves when it ends. */
+    private final Set<WatchDelivery<?, ?>> watches = ConcurrentHashMap.newKeySet();
     /** The thread running doWork(): the dispatcher thread, or in manual mode whoever steps it. */
     private volatile Thread owner;
 
@@ -141,7 +157,6 @@ final class Dispatcher implements Runnable {
     /** Rounds that dispatched at least one event; published / rounds is the average batch (benchmarks read it). */
     private long rounds;
     private boolean inRound;
-    private int asyncThreads;
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
     private boolean timeCalls;
     /** A BLOCK buffer made this round wait (set by AsyncDelivery.makeRoom; dispatcher thread only). */
@@ -174,6 +189,11 @@ final class Dispatcher implements Runnable {
         return name;
     }
 
+    /** The next creation ordinal of a subscription or watcher of this hub (1, 2, 3...). Any thread. */
+    long nextOrdinal() {
+        return ordinals.incrementAndGet();
+    }
+
     long slowHandlerNanos() {
         return slowHandlerNanos;
     }
@@ -200,6 +220,7 @@ final class Dispatcher implements Runnable {
             // One read of the system timer serves both the stamp and the slow-round measurement.
             final long started = System.nanoTime();
             final long now = systemClock != null ? systemClock.at(started) : now();
+            ROUND_STARTED.setRelease(this, started);
             if (state == CLOSING) {
                 // close() closed the ingress before it set CLOSING: the accepted count is final.
                 work += dispatch(now, started, Integer.MAX_VALUE, true);
@@ -213,6 +234,7 @@ final class Dispatcher implements Runnable {
             }
             return work;
         } finally {
+            ROUND_STARTED.setRelease(this, CallGate.NOT_CALLING);
             flushWakes();
             inRound = false;
             DELIVERED.setRelease(this, deliveredCount);
@@ -700,7 +722,8 @@ final class Dispatcher implements Runnable {
 
     private void fail(DispatcherSubscription subscription, Throwable failure) {
         if (subscription.finish(EndReason.HANDLER_FAILED, failure)) {
-            Diagnostics.handlerFailed(name, "a subscription's handler", failure);
+            Diagnostics.handlerFailed(name, "the handler of subscription " + Diagnostics.describe(subscription),
+                    failure);
         }
     }
 
@@ -730,7 +753,7 @@ final class Dispatcher implements Runnable {
             if (subscription.async != null) {
                 // The consumer runs first: a BLOCK replay larger than the buffer needs it, and whatever ends the
                 // subscription below, the consumer is the one that tells a Flow subscriber.
-                subscription.async.start("eventhub-" + name + "-subscriber-" + (++asyncThreads), this);
+                subscription.async.start("eventhub-" + name + "-" + subscription.name, this);
             }
             if (state == TERMINATED || subscription.isEnded()) {
                 subscription.finish(EndReason.HUB_CLOSED, null);
@@ -994,6 +1017,46 @@ final class Dispatcher implements Runnable {
         return active.toArray(new DispatcherSubscription[0]);
     }
 
+    /** A watcher was made: list it in subscriptions(). Any thread. */
+    void listed(WatchDelivery<?, ?> watch) {
+        watches.add(watch);
+    }
+
+    /** A watcher ended. Any thread. */
+    void unlisted(WatchDelivery<?, ?> watch) {
+        watches.remove(watch);
+    }
+
+    /**
+     * Every active subscription and watcher now, in creation order: see {@link SubscriptionInfo} for what each figure
+     * means and how exact it is. Reads only what the hub keeps anyway; allocates the list and its records. Any thread.
+     */
+    java.util.List<SubscriptionInfo> subscriptions() {
+        final long head = published;
+        final long now = System.nanoTime();
+        final long roundStartedAt = roundStarted;
+        java.util.List<long[]> order = new java.util.ArrayList<>();
+        java.util.List<SubscriptionInfo> infos = new java.util.ArrayList<>();
+        for (DispatcherSubscription subscription : active) {
+            if (subscription.isActive()) {
+                order.add(new long[] {subscription.ordinal, infos.size()});
+                infos.add(subscription.info(head, now, roundStartedAt, slowHandlerNanos));
+            }
+        }
+        for (WatchDelivery<?, ?> watch : watches) {
+            if (watch.isActive()) {
+                order.add(new long[] {watch.ordinal, infos.size()});
+                infos.add(watch.info(head, now, slowHandlerNanos));
+            }
+        }
+        order.sort(java.util.Comparator.comparingLong(entry -> entry[0]));
+        java.util.List<SubscriptionInfo> sorted = new java.util.ArrayList<>(infos.size());
+        for (long[] entry : order) {
+            sorted.add(infos.get((int) entry[1]));
+        }
+        return java.util.List.copyOf(sorted);
+    }
+
     /** The own threads of async subscriptions and watchers still running. Any thread. */
     Set<Thread> consumerThreads() {
         return consumerThreads;
@@ -1041,6 +1104,16 @@ final class Dispatcher implements Runnable {
     /** Handler calls made: inline ones (published each round) plus those of async consumers. Any thread. */
     long delivered() {
         return delivered + asyncDelivered.sum();
+    }
+
+    /** A subscription lost {@code count} events. Any thread; on drop paths only. */
+    void dropped(long count) {
+        dropped.add(count);
+    }
+
+    /** Events lost across all subscriptions so far. Any thread. */
+    long dropped() {
+        return dropped.sum();
     }
 
     /** An async consumer delivered {@code count} events. Any thread; called once per consumer batch. */

@@ -45,6 +45,12 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
 
     // Selection: immutable, set by the subscribing thread before the subscription is handed to the dispatcher.
     final Dispatcher dispatcher;
+    /** Given or generated; see {@link Subscription#name()}. */
+    final String name;
+    /** Creation order within the hub: the number in a generated name, and the order of {@code subscriptions()}. */
+    final long ordinal;
+    /** What it selects, in short, for {@code subscriptions()}. */
+    final String selection;
     final EventHandler<Object> handler;
     final Predicate<Object> filter;
     final long sinceNanos;
@@ -93,10 +99,14 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     @SuppressWarnings("unchecked")
-    DispatcherSubscription(Dispatcher dispatcher, EventHandler<?> handler, Predicate<?> filter, long sinceNanos,
-                    long afterSequence, boolean requireHistory, long untilNanos, long limit, Isolation isolation,
-                    String[] topics, TopicPattern[] patterns, int[] whereAttributes, Object[][] whereValues) {
+    DispatcherSubscription(Dispatcher dispatcher, String name, long ordinal, String selection, EventHandler<?> handler,
+                    Predicate<?> filter, long sinceNanos, long afterSequence, boolean requireHistory, long untilNanos,
+                    long limit, Isolation isolation, String[] topics, TopicPattern[] patterns, int[] whereAttributes,
+                    Object[][] whereValues) {
         this.dispatcher = dispatcher;
+        this.name = name;
+        this.ordinal = ordinal;
+        this.selection = selection;
         this.handler = (EventHandler<Object>) handler;
         this.filter = (Predicate<Object>) filter;
         this.sinceNanos = sinceNanos;
@@ -185,6 +195,7 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
 
     void addDropped(long count) {
         DROPPED.getAndAdd(this, count);
+        dispatcher.dropped(count);
     }
 
     void markRegistered() {
@@ -211,6 +222,37 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         }
     }
 
+    // Monitoring
+
+    /**
+     * This subscription as {@code subscriptions()} shows it. Any thread; reads only fields kept anyway (see
+     * {@link SubscriptionInfo} for how exact each figure is).
+     *
+     * @param head           the hub's last dispatched sequence
+     * @param now            {@code System.nanoTime()} of the snapshot
+     * @param roundStartedAt when the dispatcher's current round began dispatching, or {@link CallGate#NOT_CALLING}
+     * @param slowNanos      the hub's slow-handler threshold
+     */
+    SubscriptionInfo info(long head, long now, long roundStartedAt, long slowNanos) {
+        final long last = lastSequence;
+        final AsyncDelivery async = this.async;
+        if (async == null) {
+            long round = roundStartedAt == CallGate.NOT_CALLING ? 0 : Math.max(0, now - roundStartedAt);
+            boolean held = round >= slowNanos && last < head;
+            return new SubscriptionInfo(name, SubscriptionInfo.Kind.INLINE, selection, delivered, dropped, 0, 0,
+                    held ? 1 : 0, last, held, Duration.ofNanos(held ? round : 0));
+        }
+        SubscriptionInfo.Kind kind = async.isFlow() ? SubscriptionInfo.Kind.FLOW
+                : handler instanceof SinkAttachment<?> ? SubscriptionInfo.Kind.SINK : SubscriptionInfo.Kind.ASYNC;
+        long buffered = Math.min(async.backlog(), async.size());
+        long oldest = async.oldestBuffered();
+        long lag = buffered == 0 ? 0 : oldest > 0 ? Math.max(buffered, head - oldest + 1) : buffered;
+        long since = async.callingSince();
+        long inCall = since == CallGate.NOT_CALLING ? 0 : Math.max(0, now - since);
+        return new SubscriptionInfo(name, kind, selection, delivered, dropped, buffered, async.size(), lag, last,
+                inCall >= slowNanos, Duration.ofNanos(inCall));
+    }
+
     // OwnerCommand: queued to be registered, or to be unlinked once ended
 
     @Override
@@ -225,6 +267,11 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     }
 
     // Subscription
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     @Override
     public void cancel() {
@@ -293,10 +340,26 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         return lastSequence;
     }
 
+    /**
+     * The creation ordinal's hash, not the identity hash: the registry ({@code Dispatcher.active}) is a hash set, and
+     * a hash that is the same on every run keeps its iteration order the same, which lincheck's model checker needs
+     * to replay an interleaving ({@code RegistryLincheckTest}). Equality stays identity; ordinals are unique within a
+     * hub, so equal subscriptions have equal hashes.
+     */
+    @Override
+    public int hashCode() {
+        return Long.hashCode(ordinal);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return this == other;
+    }
+
     @Override
     public String toString() {
         End decided = end;
-        return "Subscription{hub=" + dispatcher.name() + ", delivered=" + delivered + ", dropped=" + dropped
+        return "Subscription{hub=" + dispatcher.name() + ", name=" + name + ", delivered=" + delivered + ", dropped=" + dropped
                 + ", lastSequence=" + lastSequence + (decided == null ? ", active" : ", " + decided.reason())
                 + '}';
     }

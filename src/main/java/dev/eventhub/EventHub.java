@@ -397,9 +397,25 @@ public final class EventHub<T> implements AutoCloseable {
      */
     public HubStats stats() {
         long published = dispatcher.published();
-        return new HubStats(name, published, rejected.sum(), dispatcher.delivered(),
+        return new HubStats(name, published, rejected.sum(), dispatcher.delivered(), dispatcher.dropped(),
                 dispatcher.activeSubscriptions(), ingress.size(), dispatcher.firstRetained(published),
                 dispatcher.historyCapacity() == 0 ? 0 : published, dispatcher.isClosing());
+    }
+
+    /**
+     * A snapshot of every active subscription of this hub (async, inline, Flow subscribers, attached sinks and state
+     * view watchers), in the order they were made: name, kind, selection, counters, buffer, lag behind the hub's
+     * head, and whether a handler is stuck. See {@link SubscriptionInfo} for what each figure means and how exact it
+     * is.
+     *
+     * <p>Cheap enough to call every second from a monitoring thread: it reads fields the hub keeps anyway and adds
+     * nothing to publishing, dispatching or delivering; it allocates only the list and its records. It takes no lock
+     * the dispatcher needs (a watcher's figures take that watcher's monitor for a moment).
+     *
+     * @return an immutable list, in creation order; empty once the hub has closed
+     */
+    public java.util.List<SubscriptionInfo> subscriptions() {
+        return dispatcher.subscriptions();
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.concurrent.Flow;
 final class FlowPublisher<T> implements Flow.Publisher<T> {
     private final EventHub<T> hub;
     private final SubscriptionBuilder<T> settings;
+    /** Flow subscribers so far: the n-th is named after the publisher and n (see SubscriptionBuilder#name). */
+    private final java.util.concurrent.atomic.AtomicLong subscribers = new java.util.concurrent.atomic.AtomicLong();
 
     FlowPublisher(EventHub<T> hub, SubscriptionBuilder<T> settings) {
         this.hub = hub;
@@ -30,7 +32,8 @@ final class FlowPublisher<T> implements Flow.Publisher<T> {
     public void subscribe(Flow.Subscriber<? super T> subscriber) {
         Checks.notNull("subscriber", subscriber);
         DispatcherSubscription subscription = settings.newFlowSubscription(
-                (event, sequence, timestampNanos) -> subscriber.onNext(event), subscriber);
+                (event, sequence, timestampNanos) -> subscriber.onNext(event), subscriber,
+                subscribers.incrementAndGet());
         FlowSubscription handle = new FlowSubscription(subscription);
         try {
             subscriber.onSubscribe(handle);

@@ -8,6 +8,9 @@ package dev.eventhub;
  * @param published             events the dispatcher has sequenced: the sequence of the last one
  * @param rejected              offers and publishes refused because the hub was full or closed
  * @param delivered             handler calls made for events, across all subscriptions, replays included
+ * @param dropped               events subscriptions lost, across all subscriptions, ended ones included: overflow
+ *                              drops and what a close that timed out left undelivered (the sum of their
+ *                              {@link Subscription#dropped()})
  * @param subscribers           subscriptions active now
  * @param queueDepth            events accepted but not yet sequenced: an estimate, since producers and the
  *                              dispatcher move while it is read
@@ -15,6 +18,7 @@ package dev.eventhub;
  * @param lastRetainedSequence  the newest event kept for replay, or 0 when none is kept
  * @param closed                whether close has begun
  */
-public record HubStats(String name, long published, long rejected, long delivered, int subscribers,
+public record HubStats(String name, long published, long rejected, long delivered, long dropped,
+                       int subscribers,
                        long queueDepth, long firstRetainedSequence, long lastRetainedSequence, boolean closed) {
 }

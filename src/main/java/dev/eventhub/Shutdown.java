@@ -92,7 +92,8 @@ final class Shutdown {
             long behind = accepted - subscription.lastSequence();
             if (subscription.finish(EndReason.HUB_CLOSED, null) && behind > 0) {
                 subscription.addDropped(behind);
-                LOG.log(Level.WARNING, "hub '" + name + "': close timed out; a subscription was ended with up to "
+                LOG.log(Level.WARNING, "hub '" + name + "': close timed out; subscription "
+                        + Diagnostics.describe(subscription) + " was ended with up to "
                         + behind + " accepted events undelivered");
             }
         }
@@ -144,7 +145,8 @@ final class Shutdown {
             if (behind > 0) {
                 subscription.addDropped(behind);
             }
-            LOG.log(Level.WARNING, "hub '" + name + "': close timed out; an async subscription was ended with "
+            LOG.log(Level.WARNING, "hub '" + name + "': close timed out; async subscription "
+                    + Diagnostics.describe(subscription) + " was ended with "
                     + behind + " buffered events undelivered");
         }
     }

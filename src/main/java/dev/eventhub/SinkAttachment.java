@@ -28,6 +28,8 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
 
     private final Sink<? super T> sink;
     private final String hubName;
+    /** The feeding subscription's name, known before it is registered (a failure can come during a replay). */
+    private final String name;
     private Subscription subscription;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -44,9 +46,15 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
     private volatile long notWritten;
     private volatile Throwable lastFailure;
 
-    SinkAttachment(Sink<? super T> sink, String hubName) {
+    SinkAttachment(Sink<? super T> sink, String hubName, String name) {
         this.sink = sink;
         this.hubName = hubName;
+        this.name = name;
+    }
+
+    /** The user's sink, for diagnostics. */
+    Sink<? super T> sink() {
+        return sink;
     }
 
     /** Binds the subscription that feeds this sink; closes the sink when it ends. */
@@ -167,14 +175,20 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
         boolean first = lastFailure == null;
         lastFailure = failure;
         if (failure instanceof VirtualMachineError) {
-            Diagnostics.handlerFailed(hubName, "a sink (" + sink.getClass().getName() + ")", failure);
+            Diagnostics.handlerFailed(hubName, "the sink of attachment '" + name + "' (" + sink.getClass().getName()
+                    + ")", failure);
         } else if (first || Long.bitCount(notWrittenSoFar) == 1) {
-            LOG.log(Level.WARNING, "hub '" + hubName + "': sink " + sink + " " + what + "; " + notWrittenSoFar
+            LOG.log(Level.WARNING, "hub '" + hubName + "': sink '" + name + "' (" + sink + ") " + what + "; " + notWrittenSoFar
                     + " events not written so far; the hub and the sink go on", failure);
         }
     }
 
     // ------------------------------------------------------------------ SinkSubscription
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     @Override
     public long written() {
@@ -248,7 +262,7 @@ final class SinkAttachment<T> implements EventHandler<T>, AsyncDelivery.BatchEnd
 
     @Override
     public String toString() {
-        return "SinkSubscription{sink=" + sink + ", written=" + written + ", notWritten=" + notWritten + ", "
+        return "SinkSubscription{name=" + name + ", sink=" + sink + ", written=" + written + ", notWritten=" + notWritten + ", "
                 + subscription + '}';
     }
 }

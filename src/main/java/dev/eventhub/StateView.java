@@ -101,7 +101,6 @@ public final class StateView<K, T> implements AutoCloseable {
     private final Set<Relist<K, T>> relists = new LinkedHashSet<>();
     private final List<Periodic> resyncs = new ArrayList<>();
     private EndReason end;
-    private int watchersMade;
 
     // Owner only.
     /** Watchers to hand to their executor once the lock is released (a caller-runs executor must not run under it). */
@@ -114,8 +113,8 @@ public final class StateView<K, T> implements AutoCloseable {
         this.dispatcher = hub.dispatcher();
         this.keyOf = keyOf;
         this.isDeletion = isDeletion;
-        this.description = "state view of hub '" + hub.name() + "'";
         DispatcherSubscription subscription = hub.events().afterSequence(0).newInlineSubscription(new Applier());
+        this.description = "state view of hub '" + hub.name() + "' (subscription '" + subscription.name + "')";
         this.subscription = hub.subscribe(subscription);
         this.subscription.ended().whenComplete((reason, impossible) -> end(reason));
     }
@@ -366,8 +365,9 @@ public final class StateView<K, T> implements AutoCloseable {
     // ------------------------------------------------------------------ watchers
 
     /**
-     * Adds a watcher, called on a thread of its own (named {@code eventhub-<hub>-watcher-<n>}, joined by the hub's
-     * close). It first gets one {@code onAdd(key, value, true)} per current entry, then every change.
+     * Adds a watcher, called on a thread of its own (named {@code eventhub-<hub>-<name>}, joined by the hub's close),
+     * with a generated name ({@code watcher-8}, unique within the hub). It first gets one
+     * {@code onAdd(key, value, true)} per current entry, then every change.
      *
      * @param watcher told of the changes
      * @return its handle: cancel it (idempotent, safe from inside its own callbacks), read its counters
@@ -376,13 +376,30 @@ public final class StateView<K, T> implements AutoCloseable {
      */
     public Watch watch(StateWatcher<? super K, ? super T> watcher) {
         Checks.notNull("watcher", watcher);
-        return add(watcher, null);
+        return add(null, watcher, null);
+    }
+
+    /**
+     * Adds a named watcher, like {@link #watch(StateWatcher)}: the name shows in its thread's name
+     * ({@code eventhub-<hub>-<name>}), log lines, {@link EventHub#subscriptions()} and metrics.
+     *
+     * @param name    a non-blank name without control characters
+     * @param watcher told of the changes
+     * @return its handle: cancel it (idempotent, safe from inside its own callbacks), read its counters
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or has control characters
+     * @throws IllegalStateException    if the view has ended
+     */
+    public Watch watch(String name, StateWatcher<? super K, ? super T> watcher) {
+        Checks.name("name", name);
+        Checks.notNull("watcher", watcher);
+        return add(name, watcher, null);
     }
 
     /**
      * Adds a watcher whose calls run as tasks on {@code executor} (one task at a time per watcher, each bounded so
-     * that watchers sharing a pool take turns). An executor that rejects a task ends the watcher with
-     * {@link EndReason#HANDLER_FAILED} and the rejection as its failure, reported.
+     * that watchers sharing a pool take turns), with a generated name. An executor that rejects a task ends the
+     * watcher with {@link EndReason#HANDLER_FAILED} and the rejection as its failure, reported.
      *
      * @param watcher  told of the changes
      * @param executor runs the watcher's calls
@@ -393,19 +410,41 @@ public final class StateView<K, T> implements AutoCloseable {
     public Watch watch(StateWatcher<? super K, ? super T> watcher, Executor executor) {
         Checks.notNull("watcher", watcher);
         Checks.notNull("executor", executor);
-        return add(watcher, executor);
+        return add(null, watcher, executor);
     }
 
-    private Watch add(StateWatcher<? super K, ? super T> watcher, Executor executor) {
+    /**
+     * Adds a named watcher whose calls run as tasks on {@code executor}, like
+     * {@link #watch(StateWatcher, Executor)}.
+     *
+     * @param name     a non-blank name without control characters
+     * @param watcher  told of the changes
+     * @param executor runs the watcher's calls
+     * @return its handle: cancel it, read its counters
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank or has control characters
+     * @throws IllegalStateException    if the view has ended
+     */
+    public Watch watch(String name, StateWatcher<? super K, ? super T> watcher, Executor executor) {
+        Checks.name("name", name);
+        Checks.notNull("watcher", watcher);
+        Checks.notNull("executor", executor);
+        return add(name, watcher, executor);
+    }
+
+    private Watch add(String name, StateWatcher<? super K, ? super T> watcher, Executor executor) {
         WatchDelivery<K, T> watch;
         synchronized (lock) {
             if (end != null) {
                 throw ended("watch");
             }
-            watch = new WatchDelivery<>(this, watcher, executor,
-                    "eventhub-" + hub.name() + "-watcher-" + (++watchersMade));
+            long ordinal = dispatcher.nextOrdinal();
+            String watchName = name != null ? name : "watcher-" + ordinal;
+            watch = new WatchDelivery<>(this, watcher, executor, watchName, ordinal,
+                    "eventhub-" + hub.name() + "-" + watchName);
             state.forEach(watch::initial);
             watchers.add(watch);
+            dispatcher.listed(watch);
         }
         watch.start();
         return watch;

@@ -17,6 +17,15 @@ import java.util.concurrent.TimeUnit;
 public interface Subscription {
 
     /**
+     * {@return the subscription's name} The one given to {@link SubscriptionBuilder#name(String)} (or to a watcher,
+     * an attachment or a Flow publisher), otherwise one the hub generated when it was made, stable for its life and
+     * unique within its hub ({@code sub-7}, {@code watcher-8}). It names the subscription in log lines, JFR events,
+     * the thread of an async subscription or watcher ({@code eventhub-<hub>-<name>}), {@link EventHub#subscriptions()}
+     * and metrics. Names given by users need not be unique.
+     */
+    String name();
+
+    /**
      * Ends the subscription with {@link EndReason#CANCELLED} unless it has already ended. Idempotent.
      *
      * <p>When it returns on a thread other than the hub's dispatcher, no handler call for this subscription

@@ -25,7 +25,9 @@ import java.util.function.Predicate;
  *       function), served by an index rather than a scan;</li>
  *   <li>{@link #async()}, {@link #async(Executor)} and {@link #buffer(int, Overflow)} — the handler runs isolated
  *       behind a bounded buffer instead of on the dispatcher;</li>
- *   <li>{@link #publisher()} — the same selection as a Reactive Streams {@code Flow.Publisher}.</li>
+ *   <li>{@link #publisher()} — the same selection as a Reactive Streams {@code Flow.Publisher};</li>
+ *   <li>{@link #name(String)} — what logs, JFR events, thread names, {@link EventHub#subscriptions()} and metrics
+ *       call the subscription (otherwise a generated {@code sub-<n>}).</li>
  * </ul>
  * Each option is checked when set, with a message naming it and the value. A builder may subscribe several times;
  * each subscription takes the options as they are at that moment.
@@ -34,6 +36,8 @@ import java.util.function.Predicate;
  */
 public final class SubscriptionBuilder<T> {
     private final EventHub<T> hub;
+    /** Given by {@link #name(String)}; null: each subscription gets a generated one. */
+    private String name;
     private Predicate<? super T> filter;
     private Instant since;
     private long afterSequence = DispatcherSubscription.NO_AFTER;
@@ -52,6 +56,21 @@ public final class SubscriptionBuilder<T> {
 
     SubscriptionBuilder(EventHub<T> hub) {
         this.hub = hub;
+    }
+
+    /**
+     * Names the subscription: the name shows in log lines, JFR events, the thread name of an async subscription
+     * ({@code eventhub-<hub>-<name>}), {@link EventHub#subscriptions()} and metrics. Without it, each subscription
+     * gets a name the hub generates, stable and unique within the hub ({@code sub-7}). A Flow publisher's first
+     * subscriber gets this name and the n-th, for n &gt; 1, the name followed by {@code -n}; a sink attached with
+     * {@link #attach(Sink)} keeps it. Names need not be unique.
+     *
+     * @param name a non-blank name without control characters
+     * @return this builder
+     */
+    public SubscriptionBuilder<T> name(String name) {
+        this.name = Checks.name("name", name);
+        return this;
     }
 
     /**
@@ -236,7 +255,7 @@ public final class SubscriptionBuilder<T> {
     }
 
     /**
-     * Isolates the subscription on a thread of its own ({@code eventhub-<hub>-subscriber-<n>}, a daemon that ends
+     * Isolates the subscription on a thread of its own ({@code eventhub-<hub>-<name>}, a daemon that ends
      * with the subscription): the dispatcher only puts matching events into its buffer, so a slow or stuck handler
      * holds up nobody else. What happens when the buffer is full is set by {@link #buffer(int, Overflow)};
      * by default 1024 events, {@link Overflow#DROP_OLDEST}.
@@ -298,13 +317,56 @@ public final class SubscriptionBuilder<T> {
      */
     public Subscription subscribe(EventHandler<? super T> handler) {
         Checks.notNull("handler", handler);
+        long ordinal = hub.dispatcher().nextOrdinal();
+        return subscribe(handler, ordinal, nameFor(ordinal));
+    }
+
+    private Subscription subscribe(EventHandler<? super T> handler, long ordinal, String name) {
         if (bufferSet && !async) {
             throw new IllegalStateException("buffer: " + buffer + ", " + overflow
                     + " (expected: with async() or async(executor); an inline subscription has no buffer)");
         }
         return hub.subscribe(newSubscription(handler,
                 async ? new DispatcherSubscription.Isolation(executor, buffer, overflow, null) : null,
-                requireHistory));
+                requireHistory, ordinal, name));
+    }
+
+    /** What this builder selects, in short, for {@link EventHub#subscriptions()}; "all" when nothing narrows it. */
+    private String selection() {
+        StringBuilder out = new StringBuilder();
+        if (!topics.isEmpty()) {
+            out.append(" topics=").append(topics);
+        }
+        if (!patterns.isEmpty()) {
+            out.append(" patterns=").append(patterns);
+        }
+        String[] attributes = hub.dispatcher().attributeNames();
+        where.forEach((attribute, values) -> out.append(" where ").append(attributes[attribute]).append('=')
+                .append(values));
+        if (filter != null) {
+            out.append(" filter");
+        }
+        if (since != null) {
+            out.append(" since=").append(since);
+        }
+        if (afterSequence != DispatcherSubscription.NO_AFTER) {
+            out.append(" afterSequence=").append(afterSequence);
+        }
+        if (requireHistory) {
+            out.append(" requireHistory");
+        }
+        if (until != null) {
+            out.append(" until=").append(until);
+        }
+        if (limit != DispatcherSubscription.NO_LIMIT) {
+            out.append(" limit=").append(limit);
+        }
+        return out.length() == 0 ? "all" : out.substring(1);
+    }
+
+    /** The given name, or the generated one for a subscription with this ordinal. */
+    private String nameFor(long ordinal) {
+        return name != null ? name : "sub-" + ordinal;
     }
 
     /**
@@ -327,9 +389,12 @@ public final class SubscriptionBuilder<T> {
             throw new IllegalStateException("overflow: " + overflow + " (expected: BLOCK; a sink is lossless, so "
                     + "attach(sink) takes only the buffer size)");
         }
-        SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name());
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String attachmentName = nameFor(ordinal);
+        SinkAttachment<T> attachment = new SinkAttachment<>(sink, hub.name(), attachmentName);
         Subscription feeding = hub.subscribe(newSubscription(attachment,
-                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null), requireHistory));
+                new DispatcherSubscription.Isolation(executor, buffer, Overflow.BLOCK, null), requireHistory,
+                ordinal, attachmentName));
         return attachment.bind(feeding);
     }
 
@@ -353,6 +418,7 @@ public final class SubscriptionBuilder<T> {
 
     private SubscriptionBuilder<T> copy() {
         SubscriptionBuilder<T> copy = new SubscriptionBuilder<>(hub);
+        copy.name = name;
         copy.filter = filter;
         copy.since = since;
         copy.afterSequence = afterSequence;
@@ -370,23 +436,30 @@ public final class SubscriptionBuilder<T> {
         return copy;
     }
 
-    /** A subscription for a Flow subscriber, with this builder's options; not yet registered. */
-    DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber) {
+    /**
+     * A subscription for the {@code n}-th Flow subscriber of a publisher (from 1), with this builder's options; not
+     * yet registered. Named as {@link #name(String)} says.
+     */
+    DispatcherSubscription newFlowSubscription(EventHandler<? super T> handler, Flow.Subscriber<? super T> subscriber,
+                                               long n) {
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String flowName = name == null ? "sub-" + ordinal : n == 1 ? name : name + "-" + n;
         // A Flow subscriber has no way to be told of a gap, so a truncated replay must end its stream (onError):
         // for it, complete history is always required.
         return newSubscription(handler, new DispatcherSubscription.Isolation(executor, buffer, overflow, subscriber),
-                true);
+                true, ordinal, flowName);
     }
 
     /** An inline subscription with this builder's options; not yet registered. */
     DispatcherSubscription newInlineSubscription(EventHandler<? super T> handler) {
-        return newSubscription(handler, null, requireHistory);
+        long ordinal = hub.dispatcher().nextOrdinal();
+        return newSubscription(handler, null, requireHistory, ordinal, nameFor(ordinal));
     }
 
     private DispatcherSubscription newSubscription(EventHandler<? super T> handler,
                                                    DispatcherSubscription.Isolation isolation,
-                                                   boolean requireHistory) {
-        return new DispatcherSubscription(hub.dispatcher(), handler, filter,
+                                                   boolean requireHistory, long ordinal, String name) {
+        return new DispatcherSubscription(hub.dispatcher(), name, ordinal, selection(), handler, filter,
                 // An instant before the nanosecond range (Instant.MIN) saturates to one above the "no since" marker.
                 since == null ? DispatcherSubscription.NO_SINCE : Math.max(DispatcherSubscription.NO_SINCE + 1,
                         Checks.epochNanos(since)), afterSequence, requireHistory,
@@ -412,6 +485,8 @@ public final class SubscriptionBuilder<T> {
      */
     public Subscription subscribe(Consumer<? super T> consumer) {
         Checks.notNull("consumer", consumer);
-        return subscribe(new ConsumerHandler<T>(consumer, hub.name()));
+        long ordinal = hub.dispatcher().nextOrdinal();
+        String resolved = nameFor(ordinal);
+        return subscribe(new ConsumerHandler<T>(consumer, hub.name(), resolved), ordinal, resolved);
     }
 }

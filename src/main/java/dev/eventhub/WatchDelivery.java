@@ -59,6 +59,10 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     /** Null: a thread of its own. */
     private final Executor executor;
     private final String threadName;
+    /** Given or generated; see {@link Subscription#name()}. */
+    private final String name;
+    /** Creation order within the hub, for {@code subscriptions()}. */
+    final long ordinal;
     private final CompletableFuture<EndReason> endedFuture = new CompletableFuture<>();
 
     // Guarded by this.
@@ -84,9 +88,11 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
     /** The thread delivering now (its own thread, or the executor's while a task runs). */
     private volatile Thread consumer;
 
-    WatchDelivery(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor,
-               String threadName) {
+    WatchDelivery(StateView<K, T> view, StateWatcher<? super K, ? super T> watcher, Executor executor, String name,
+                  long ordinal, String threadName) {
         this.view = view;
+        this.name = name;
+        this.ordinal = ordinal;
         this.watcher = watcher;
         this.executor = executor;
         this.threadName = threadName;
@@ -196,7 +202,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
                 scheduled = false;
             }
             if (finish(EndReason.HANDLER_FAILED, rejected)) {
-                Diagnostics.handlerFailed(view.hubName(), "the executor of a state view's watcher (refusing its task)",
+                Diagnostics.handlerFailed(view.hubName(), "the executor of state view watcher '" + name + "' (refusing its task)",
                         rejected);
             }
         }
@@ -293,6 +299,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
 
     @SuppressWarnings("unchecked")
     private boolean call(K key, Change change) {
+        calls.starting(System.nanoTime()); // for subscriptions(): how long a stuck callback has run
         final long epoch = calls.enter(); // a StoreLoad before the end check
         try {
             if (end != null) {
@@ -310,7 +317,8 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             } catch (Throwable thrown) {
                 if (finish(EndReason.HANDLER_FAILED, thrown)) {
                     // Removed from the view; the view and the other watchers go on.
-                    Diagnostics.handlerFailed(view.hubName(), "a state view's watcher", thrown);
+                    Diagnostics.handlerFailed(view.hubName(), "state view watcher '" + name + "' ("
+                            + watcher.getClass().getName() + ")", thrown);
                 }
                 return false;
             }
@@ -331,6 +339,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
             return false;
         }
         view.remove(this);
+        view.dispatcher().unlisted(this);
         synchronized (this) {
             pending.clear();
             if (waiting) {
@@ -341,7 +350,25 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
         return true;
     }
 
+    // ------------------------------------------------------------------ monitoring
+
+    /** This watcher as {@code subscriptions()} shows it. Any thread; takes this watcher's monitor briefly. */
+    SubscriptionInfo info(long head, long now, long slowNanos) {
+        long buffered = backlog();
+        long since = calls.callingSince();
+        long inCall = since == CallGate.NOT_CALLING ? 0 : Math.max(0, now - since);
+        long seen = lastSequence;
+        return new SubscriptionInfo(name, SubscriptionInfo.Kind.WATCHER, "state view watcher", delivered, 0,
+                buffered, 0, buffered > 0 ? Math.max(0, head - seen) : 0, seen, inCall >= slowNanos,
+                java.time.Duration.ofNanos(inCall));
+    }
+
     // ------------------------------------------------------------------ Watch
+
+    @Override
+    public String name() {
+        return name;
+    }
 
     @Override
     public void cancel() {
@@ -414,7 +441,7 @@ final class WatchDelivery<K, T> implements StateView.Watch, Runnable {
 
     @Override
     public String toString() {
-        return "Watch{" + threadName + ", delivered=" + delivered + ", backlog=" + backlog()
+        return "Watch{" + name + ", delivered=" + delivered + ", backlog=" + backlog()
                 + (end == null ? "" : ", ended=" + end) + '}';
     }
 }

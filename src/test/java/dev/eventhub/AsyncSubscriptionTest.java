@@ -364,9 +364,11 @@ class AsyncSubscriptionTest {
     void ownThreadsAreNamedAfterTheHubAndEndWithTheirSubscription() throws Exception {
         EventHub<Integer> hub = track(EventHub.<Integer>builder().name("named").build());
         Subscription subscription = hub.events().async().subscribe(e -> { });
+        Subscription named = hub.events().name("audit").async().subscribe(e -> { });
         List<String> names = new ArrayList<>();
         Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName()));
-        assertThat(names).contains("eventhub-named-subscriber-1");
+        assertThat(names).contains("eventhub-named-" + subscription.name(), "eventhub-named-audit");
+        named.cancel();
         subscription.cancel();
         await().atMost(WAIT).until(() -> ThreadedHubTest.hubThreads() == 1);
     }

@@ -63,6 +63,18 @@ class BadInputTest {
     static Stream<Arguments> rows() {
         List<Row> rows = new ArrayList<>();
         // ---------------------------------------------------------------- EventHub.Builder
+        rows.add(npe("events().name(null)", hub -> hub.events().name(null), "name"));
+        rows.add(npe("stateView.watch(null, watcher)", hub -> hub.stateView(e -> e, e -> false)
+                .watch(null, new StateWatcher<String, String>() { }), "name"));
+        for (String name : new String[] {"", " ", "\t", "a\u0000b", "line\nbreak", "tab\there"}) {
+            String shown = name.replace("\n", "\\n");
+            String message = "name: \"" + name + "\" (expected: a non-blank name without control characters)";
+            rows.add(iae("events().name(" + shown + ")", hub -> hub.events().name(name), message));
+            rows.add(iae("stateView.watch(" + shown + ", watcher)", hub -> hub.stateView(e -> e, e -> false)
+                    .watch(name, new StateWatcher<String, String>() { }), message));
+            rows.add(iae("stateView.watch(" + shown + ", watcher, executor)", hub -> hub.stateView(e -> e, e -> false)
+                    .watch(name, new StateWatcher<String, String>() { }, Runnable::run), message));
+        }
         rows.add(npe("builder.name(null)", hub -> EventHub.builder().name(null), "name"));
         for (String name : new String[] {"", " ", "\t", "a\u0000b", "line\nbreak"}) {
             rows.add(iae("builder.name(" + name.replace("\n", "\\n") + ")", hub -> EventHub.builder().name(name),
@@ -251,9 +263,10 @@ class BadInputTest {
             HubStats after = hub.stats();
             assertThat(after.published()).as("published after " + row.what()).isEqualTo(before.published());
             assertThat(after.queueDepth()).as("queued after " + row.what()).isZero();
-            // The Subscription rows subscribe first (that is not the bad part); nothing else may subscribe.
+            // The Subscription and StateView rows subscribe first (that is not the bad part, and a view is one
+            // subscription); nothing else may subscribe.
             assertThat(after.subscribers()).as("subscribers after " + row.what())
-                    .isEqualTo(row.what().startsWith("subscription.") ? 1 : 0);
+                    .isEqualTo(row.what().startsWith("subscription.") || row.what().startsWith("stateView.") ? 1 : 0);
             // A refused publish counts as rejected (HubStats); nothing else may.
             assertThat(after.rejected()).as("rejected after " + row.what())
                     .isEqualTo(closedByRow && row.what().startsWith("publish") ? 1 : 0);

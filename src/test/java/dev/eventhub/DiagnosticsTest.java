@@ -51,15 +51,20 @@ class DiagnosticsTest {
                 .anySatisfy(e -> {
                     assertThat(e.getString("hub")).isEqualTo("diagnostics");
                     assertThat(e.getString("handler")).contains("InlineSlow");
+                    assertThat(e.getString("subscription")).isEqualTo("slow-inline");
                     assertThat(e.getDuration("took")).isGreaterThanOrEqualTo(THRESHOLD);
                 })
                 .anySatisfy(e -> assertThat(e.getString("handler")).contains("AsyncSlow"));
         assertThat(byType.get("dev.eventhub.Dropped"))
-                .allSatisfy(e -> assertThat(e.getString("policy")).isEqualTo("DROP_NEWEST"));
+                .allSatisfy(e -> assertThat(e.getString("policy")).isEqualTo("DROP_NEWEST"))
+                .allSatisfy(e -> assertThat(e.getString("subscription")).isEqualTo("lossy"));
+        assertThat(byType.get("dev.eventhub.Gap"))
+                .allSatisfy(e -> assertThat(e.getString("subscription")).isEqualTo("lossy"));
         long dropped = byType.get("dev.eventhub.Dropped").stream().mapToLong(e -> e.getLong("count")).sum();
         long gaps = byType.get("dev.eventhub.Gap").stream().mapToLong(e -> e.getLong("missed")).sum();
         assertThat(dropped).isEqualTo(gaps).isEqualTo(lossyDropped);
         assertThat(byType.get("dev.eventhub.Disconnected").get(0).getLong("buffer")).isEqualTo(2);
+        assertThat(byType.get("dev.eventhub.Disconnected").get(0).getString("subscription")).isEqualTo("stuck");
         assertThat(byType.get("dev.eventhub.Behind")).singleElement().satisfies(e -> {
             assertThat(e.getLong("buffer")).isEqualTo(8);
             assertThat(e.getLong("buffered")).isGreaterThanOrEqualTo(6);
@@ -92,11 +97,13 @@ class DiagnosticsTest {
         try (EventHub<Integer> hub = EventHub.<Integer>builder().name("diagnostics").clock(clock)
                 .slowHandlerThreshold(THRESHOLD).build()) {
             // Inline: a slow round switches on per-call timing, which then names the handler.
-            Subscription inline = hub.events().limit(13).subscribe(new InlineSlow());
+            Subscription inline = hub.events().name("slow-inline").limit(13).subscribe(new InlineSlow());
             // Async, stuck, dropping the newest from a small buffer: drops, a trailing gap, a lagging buffer.
-            Subscription lossy = hub.events().async().buffer(8, Overflow.DROP_NEWEST).subscribe(lossyHandler);
+            Subscription lossy = hub.events().name("lossy").async().buffer(8, Overflow.DROP_NEWEST)
+                    .subscribe(lossyHandler);
             // Async, stuck, with a tiny DISCONNECT buffer.
-            Subscription stuck = hub.events().async().buffer(2, Overflow.DISCONNECT).subscribe(stuckHandler);
+            Subscription stuck = hub.events().name("stuck").async().buffer(2, Overflow.DISCONNECT)
+                    .subscribe(stuckHandler);
             for (int i = 0; i < 10; i++) {
                 hub.publish(i);
             }

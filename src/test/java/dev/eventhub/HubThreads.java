@@ -9,7 +9,7 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * The leak check of PRODUCT.md section 6: no thread whose name starts with {@value #PREFIX} may outlive the test class
  * that started it. Every hub thread is named so ({@code eventhub-<hub>-dispatcher},
- * {@code eventhub-<hub>-subscriber-<n>}). Used after every test class by {@link NoLeakedHubThreadsExtension}
+ * {@code eventhub-<hub>-<subscription name>}). Used after every test class by {@link NoLeakedHubThreadsExtension}
  * (JUnit Jupiter), {@link NoLeakedHubThreadsHook} (jqwik) and the TestNG classes of the Reactive Streams TCK.
  */
 final class HubThreads {

@@ -28,11 +28,13 @@ class PackagingTest {
         assertThat(descriptor.name()).isEqualTo("dev.eventhub");
         assertThat(descriptor.exports()).allMatch(export -> !export.isQualified());
         assertThat(descriptor.exports().stream().map(ModuleDescriptor.Exports::source))
-                .containsExactlyInAnyOrder("dev.eventhub", "dev.eventhub.io", "dev.eventhub.kafka");
+                .containsExactlyInAnyOrder("dev.eventhub", "dev.eventhub.io", "dev.eventhub.kafka", "dev.eventhub.micrometer");
         assertThat(descriptor.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("java.base", "jdk.jfr", "kafka.clients");
-        // kafka-clients is read only when present: the bridge's optional dependency, nobody else's.
-        assertThat(descriptor.requires()).filteredOn(r -> r.name().equals("kafka.clients"))
+                .containsExactlyInAnyOrder("java.base", "jdk.jfr", "kafka.clients", "micrometer.core");
+        // kafka-clients and micrometer-core are read only when present: optional dependencies of the Kafka bridge and
+        // the metrics binder, nobody else's.
+        assertThat(descriptor.requires())
+                .filteredOn(r -> r.name().equals("kafka.clients") || r.name().equals("micrometer.core")).hasSize(2)
                 .allMatch(r -> r.modifiers().contains(ModuleDescriptor.Requires.Modifier.STATIC));
     }
 
@@ -66,7 +68,7 @@ class PackagingTest {
     }
 
     @Test
-    void thePomDeclaresNoRuntimeDependencyButTheOptionalKafkaClients() throws Exception {
+    void thePomDeclaresNoRuntimeDependencyButTheOptionalKafkaClientsAndMicrometer() throws Exception {
         var document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
         Element project = document.getDocumentElement();
         NodeList dependencyLists = project.getElementsByTagName("dependencies");
@@ -91,8 +93,36 @@ class PackagingTest {
                 }
             }
         }
-        // An optional dependency is not inherited: a user of the Kafka bridge adds kafka-clients, nobody else gets it.
+        // An optional dependency is not inherited: a user of the Kafka bridge adds kafka-clients, a user of the metrics
+        // binder micrometer-core, nobody else gets them.
         assertThat(nonTest).as("dependencies that are not test-only")
-                .containsExactly("org.apache.kafka:kafka-clients:compile,optional");
+                .containsExactly("org.apache.kafka:kafka-clients:compile,optional",
+                        "io.micrometer:micrometer-core:compile,optional");
+    }
+
+    /**
+     * The price of the optional dependencies: only their own package may touch their classes, so that every other
+     * class loads without them. Read from the compiled classes, like the check above.
+     */
+    @Test
+    void onlyTheBindersPackageTouchesMicrometerAndOnlyTheBridgesTouchesKafka() throws Exception {
+        List<String> offenders = new ArrayList<>();
+        try (var classes = Files.walk(Path.of("target/classes"))) {
+            for (Path file : (Iterable<Path>) classes.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                String path = file.toString().replace('\\', '/');
+                String constants = new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1);
+                if (constants.contains("io/micrometer/") && !path.contains("/dev/eventhub/micrometer/")) {
+                    offenders.add(path + " -> io.micrometer");
+                }
+                if (constants.contains("org/apache/kafka/") && !path.contains("/dev/eventhub/kafka/")) {
+                    offenders.add(path + " -> org.apache.kafka");
+                }
+            }
+        }
+        assertThat(offenders).as("classes outside the adapters that reference an optional dependency").isEmpty();
+        String binder = new String(Files.readAllBytes(
+                Path.of("target/classes/dev/eventhub/micrometer/EventHubMetrics.class")),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(binder).contains("io/micrometer/core/instrument/binder/MeterBinder");
     }
 }

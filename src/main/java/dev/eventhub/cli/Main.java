@@ -18,6 +18,7 @@ public final class Main {
               events   print what a json-file sink wrote, or with --kafka a topic, like `docker events`: --since,
                        --until, --filter, --format json, --follow
               bench    a quick self-benchmark: delivered events/s for 1, 2 and 4 producers beside a raw queue
+              top      a demo hub's subscriptions, live: who is behind, who drops, who is stuck in a handler
               help     this text
 
             `java -jar eventhub.jar <command> --help` tells more about each command.
@@ -32,7 +33,7 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.println("eventhub: missing command (try: demo, events, bench, help)");
+            err.println("eventhub: missing command (try: demo, events, bench, top, help)");
             return 2;
         }
         String command = args[0];
@@ -66,12 +67,20 @@ public final class Main {
                     }
                     return Bench.parse(rest, out, System.console() != null && out == System.out).run();
                 }
+                case "top" -> {
+                    List<String> rest = List.of(args).subList(1, args.length);
+                    if (rest.stream().anyMatch(Main::isHelp)) {
+                        out.print(Top.USAGE);
+                        return 0;
+                    }
+                    return Top.parse(rest, out).run();
+                }
                 case "help", "--help", "-h" -> {
                     out.print(USAGE);
                     return 0;
                 }
                 default -> {
-                    err.println("eventhub: unknown command '" + command + "' (try: demo, events, bench, help)");
+                    err.println("eventhub: unknown command '" + command + "' (try: demo, events, bench, top, help)");
                     return 2;
                 }
             }

@@ -14,12 +14,13 @@ final class HubEnd {
 
     /**
      * Runs {@code action} when {@code hub} closes (on the thread that ends the subscription: keep it short and
-     * non-blocking). Cancel the returned subscription when the adapter ends first.
+     * non-blocking). Cancel the returned subscription when the adapter ends first. {@code name} names the
+     * subscription (in the hub's list of subscriptions and its metrics) after the adapter.
      *
      * @throws dev.eventhub.HubClosedException if the hub is already closed
      */
-    static Subscription watch(EventHub<?> hub, Runnable action) {
-        Subscription watch = hub.events().filter(event -> false).subscribe((event, sequence, stamp) -> {
+    static Subscription watch(EventHub<?> hub, String name, Runnable action) {
+        Subscription watch = hub.events().name(name).filter(event -> false).subscribe((event, sequence, stamp) -> {
         });
         watch.ended().thenAccept(reason -> {
             if (reason == EndReason.HUB_CLOSED) {

@@ -232,7 +232,7 @@ public final class Ingest<T> {
                 throw new HubClosedException(hub.name(), "Ingest.start");
             }
             Ingest<T> ingest = new Ingest<>(this);
-            ingest.hubWatch = HubEnd.watch(hub, ingest::hubClosed);
+            ingest.hubWatch = HubEnd.watch(hub, "ingest-hub-end", ingest::hubClosed);
             ingest.thread.start();
             return ingest;
         }

@@ -173,7 +173,7 @@ public final class LineCopier {
                 throw new HubClosedException(hub.name(), "LineCopier.start");
             }
             LineCopier copier = new LineCopier(hub, source, in, maxLineBytes, clock);
-            copier.hubWatch = HubEnd.watch(hub, copier::hubClosed);
+            copier.hubWatch = HubEnd.watch(hub, "copier-" + source + "-hub-end", copier::hubClosed);
             copier.thread.start();
             return copier;
         }

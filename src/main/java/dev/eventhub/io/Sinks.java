@@ -43,9 +43,10 @@ public final class Sinks {
         }
     }
 
-    /** {@return the names of the registered kinds of sink} */
+    /** {@return the names of the registered kinds of sink, in alphabetical order} */
     public static Set<String> names() {
-        return Set.copyOf(new TreeSet<>(FACTORIES.keySet()));
+        // Not Set.copyOf: its iteration order changes from one JVM to the next, and callers print this set.
+        return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(FACTORIES.keySet()));
     }
 
     /**

@@ -66,10 +66,10 @@ class MainTest {
     @Test
     void usageErrorsExitWithTwoAndOneLine() {
         assertThat(run()).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, events, bench, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: missing command (try: demo, events, bench, top, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("bogus")).isEqualTo(2);
-        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, events, bench, help)" + System.lineSeparator());
+        assertThat(err()).isEqualTo("eventhub: unknown command 'bogus' (try: demo, events, bench, top, help)" + System.lineSeparator());
         err.reset();
         assertThat(run("demo", "extra")).isEqualTo(2);
         assertThat(err()).isEqualTo("eventhub demo: unexpected argument 'extra'" + System.lineSeparator());
@@ -95,6 +95,21 @@ class MainTest {
         assertThat(lines.get(3)).matches(String.format(row, 2));
         assertThat(lines.get(4)).startsWith("ratio = eventhub / baseline");
         assertThat(err()).isEmpty();
+    }
+
+    @Test
+    void topPrintsEverySubscriptionOfTheDemoHubEachInterval() {
+        assertThat(run("top", "--duration", "500ms", "--interval", "200ms")).isZero();
+        String printed = out();
+        assertThat(printed.lines().filter(l -> l.startsWith("eventhub top: hub 'demo' at ")).count()).isEqualTo(2);
+        assertThat(printed).contains("NAME", "KIND", "LAG", "IN HANDLER", "SELECTION");
+        for (String row : new String[] {"counter +INLINE", "web-only +ASYNC .*topics=\\[web-1, web-2\\]",
+                "slow-consumer +ASYNC", "feed +FLOW", "archive +SINK", "cache +WATCHER"}) {
+            assertThat(printed.lines().anyMatch(l -> l.matches(row + ".*"))).as(row).isTrue();
+        }
+        assertThat(err()).isEmpty();
+        assertThat(run("top", "--interval", "10ms")).isEqualTo(2);
+        assertThat(err()).contains("eventhub top: --interval: 10ms (expected: at least 100ms)");
     }
 
     @Test
