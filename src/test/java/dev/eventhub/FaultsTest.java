@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -250,8 +251,10 @@ class FaultsTest {
     }
 
     /**
-     * Handler A cancels B (inline, then async) and C (inline) while handling event 5: from then on neither gets a call
-     * that begins after the cancel returned; B, being registered before A, already had event 5; C, after A, does not.
+     * Handler A cancels B (inline, then async) and C (inline) while handling event 5: from then on none of them gets a
+     * call that begins after the cancel returned. A round hands its batch to one subscription at a time, in
+     * registration order, so B (before A) has had at least events 0..5 and perhaps the rest of that round's batch, in
+     * order; C (after A) has had only events of earlier rounds, never 5.
      */
     @Test
     void aHandlerThatCancelsOtherSubscriptionsStopsTheirDeliveriesAtOnce() throws Exception {
@@ -293,9 +296,9 @@ class FaultsTest {
         }
         hub.close();
         assertThat(afterCancel.get()).isZero();
-        assertThat(b).containsExactly(0, 1, 2, 3, 4, 5);
-        assertThat(c).containsExactly(0, 1, 2, 3, 4);
-        assertThat(asyncSeen).isSubsetOf(0, 1, 2, 3, 4, 5).isSorted();
+        assertThat(b).hasSizeGreaterThanOrEqualTo(6).isEqualTo(IntStream.range(0, b.size()).boxed().toList());
+        assertThat(c).hasSizeLessThan(5).isEqualTo(IntStream.range(0, c.size()).boxed().toList());
+        assertThat(asyncSeen).isSorted().doesNotHaveDuplicates();
         assertThat(subB.endReason()).isEqualTo(EndReason.CANCELLED);
         assertThat(subAsync.endReason()).isEqualTo(EndReason.CANCELLED);
         assertThat(subC.get().endReason()).isEqualTo(EndReason.CANCELLED);

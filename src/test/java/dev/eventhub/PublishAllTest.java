@@ -177,6 +177,8 @@ class PublishAllTest {
                 thread.start();
             }
             started.await();
+            // Close while batches are flowing: at least one was accepted and dispatched.
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> hub.stats().published() > 0);
             hub.close();
             for (Thread thread : threads) {
                 thread.join(TimeUnit.SECONDS.toMillis(10));
