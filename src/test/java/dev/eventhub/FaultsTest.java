@@ -154,7 +154,11 @@ class FaultsTest {
             }
             AtomicLong closeTook = new AtomicLong(-1);
             List<Integer> seen = new CopyOnWriteArrayList<>();
-            Subscription subscription = builder.buffer(64, Overflow.BLOCK).subscribe(e -> {
+            CountDownLatch allPublished = new CountDownLatch(1);
+            Subscription subscription = builder.buffer(64, Overflow.BLOCK).subscribe((e, sequence, nanos) -> {
+                if (e == 0) {
+                    allPublished.await(); // all ten are accepted before the handler closes the hub
+                }
                 seen.add(e);
                 if (e == 3) {
                     long start = System.nanoTime();
@@ -165,6 +169,7 @@ class FaultsTest {
             for (int i = 0; i < 10; i++) {
                 hub.publish(i);
             }
+            allPublished.countDown();
             assertThat(subscription.await(WAIT)).isTrue();
             assertThat(Duration.ofNanos(closeTook.get())).as("close from the handler (pooled: %s)", pooled)
                     .isLessThan(Duration.ofSeconds(5));
@@ -297,7 +302,7 @@ class FaultsTest {
         hub.close();
         assertThat(afterCancel.get()).isZero();
         assertThat(b).hasSizeGreaterThanOrEqualTo(6).isEqualTo(IntStream.range(0, b.size()).boxed().toList());
-        assertThat(c).hasSizeLessThan(5).isEqualTo(IntStream.range(0, c.size()).boxed().toList());
+        assertThat(c).hasSizeLessThanOrEqualTo(5).isEqualTo(IntStream.range(0, c.size()).boxed().toList());
         assertThat(asyncSeen).isSorted().doesNotHaveDuplicates();
         assertThat(subB.endReason()).isEqualTo(EndReason.CANCELLED);
         assertThat(subAsync.endReason()).isEqualTo(EndReason.CANCELLED);
