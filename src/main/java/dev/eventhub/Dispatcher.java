@@ -148,6 +148,12 @@ final class Dispatcher implements Runnable {
     private final ArrayDeque<DispatcherSubscription> fromHandlers = new ArrayDeque<>();
     /** The events of the batch being dispatched: taken, sequenced and stamped before any is delivered. */
     private final Object[] batch = new Object[BATCH];
+    /**
+     * Events a batch takes at most: {@link #BATCH}, or the ingress's capacity if smaller, so that accepted but
+     * undelivered events never exceed twice the capacity a user chose (the batch, and a full ingress behind it):
+     * a small capacity still means tight backpressure.
+     */
+    private final int batchLimit;
     /** The sequence of {@code batch[0]} and the stamp all of the batch's events carry. */
     private long batchFirst;
     private long batchStamp;
@@ -179,6 +185,7 @@ final class Dispatcher implements Runnable {
         this.slowHandlerNanos = slowHandlerNanos;
         this.ingress = ingress;
         this.ring = new HistoryRing(history);
+        this.batchLimit = Math.min(BATCH, ingress.capacity());
         this.clock = clock;
         this.systemClock = systemClock && clock instanceof SystemEpochClock system ? system : null;
         this.idle = idle;
@@ -372,7 +379,7 @@ final class Dispatcher implements Runnable {
     private int dispatch(long now, long started, int max, boolean drain) {
         int count = 0;
         int taken;
-        while (count < max && (taken = take(now, Math.min(BATCH, max - count), drain)) > 0) {
+        while (count < max && (taken = take(now, Math.min(batchLimit, max - count), drain)) > 0) {
             fanOut(taken);
             count += taken;
             if (!drain) {
