@@ -175,8 +175,8 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
      *
      * <p>It reads the next slot, not the producers' claim word: an idle consumer looks here on every turn of its idle
      * loop, and reading the claim word would pull the producers' hot cache line across cores on every look, which
-     * under a steady stream drags producer and consumer into lockstep (each claim then misses the cache). The slot's
-     * line is written once per 16 elements. A consumer about to park re-checks the claim word instead
+     * under a steady stream drags producer and consumer into lockstep (each claim then misses the cache). A slot is
+     * written once, by the producer that claimed it. A consumer about to park re-checks the claim word instead
      * ({@link #parkConsumer}), which is the Dekker pair with a producer's claim.
      */
     boolean isEmpty() {
