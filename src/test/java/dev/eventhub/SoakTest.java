@@ -72,6 +72,8 @@ class SoakTest {
                 lastSequence[0] = record.sequence();
                 events.add(Long.parseLong(record.event()));
             });
+            System.out.printf("SoakTest json-file sink: %d written, %d not written, %d read back, %d problems%n",
+                    sink.written(), sink.notWritten(), events.size(), result.problems().size());
             assertThat(result.problems()).isEmpty();
             assertThat(sink.notWritten()).isZero();
             assertThat(sink.written()).isEqualTo(expected);
@@ -205,6 +207,7 @@ class SoakTest {
             Subscription sNewest = hub.events().async().buffer(256, Overflow.DROP_NEWEST).subscribe(dropNewest);
             List<FinalCheck> extra = extraSubscribers(hub);
 
+            long startNanos = System.nanoTime();
             CyclicBarrier start = new CyclicBarrier(PRODUCERS);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<Thread> producers = new ArrayList<>();
@@ -232,6 +235,21 @@ class SoakTest {
             assertThat(hub.awaitTermination(WAIT)).isTrue();
 
             HubStats stats = hub.stats();
+            for (Subscription s : List.of(sInline, sBlockThread, sBlockPool, sOldest, sNewest)) {
+                s.await(WAIT);
+            }
+            long seconds = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
+            System.out.printf("SoakTest figures: %d producers x %d events = %d published, %d rejected, %d s%n",
+                    PRODUCERS, EVENTS, stats.published(), stats.rejected(), seconds);
+            System.out.printf("SoakTest lossless: inline %d delivered, %d dropped, %d order/gap violations; "
+                    + "BLOCK thread %d/%d/%d; BLOCK pool %d/%d/%d%n",
+                    sInline.delivered(), sInline.dropped(), inline.violations.get(),
+                    sBlockThread.delivered(), sBlockThread.dropped(), blockThread.violations.get(),
+                    sBlockPool.delivered(), sBlockPool.dropped(), blockPool.violations.get());
+            System.out.printf("SoakTest lossy: DROP_OLDEST %d delivered + %d dropped (%d reported by onGap), "
+                    + "DROP_NEWEST %d delivered + %d dropped (%d reported)%n",
+                    sOldest.delivered(), sOldest.dropped(), dropOldest.gaps,
+                    sNewest.delivered(), sNewest.dropped(), dropNewest.gaps);
             assertThat(stats.published()).isEqualTo(total);
             assertThat(stats.rejected()).isZero();
             for (Subscription s : List.of(sInline, sBlockThread, sBlockPool, sOldest, sNewest)) {
