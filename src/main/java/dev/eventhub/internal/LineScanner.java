@@ -146,6 +146,37 @@ public final class LineScanner {
     }
 
     /**
+     * Takes the line that starts at {@link #position()} and ends at {@code newline}, a line break the caller found in
+     * {@link #buffer()} (for instance by parsing the line) with none before it: what {@link #next()} would have
+     * returned as a {@link Kind#LINE}, without scanning for the line break again.
+     *
+     * @param newline the index of the line's {@code '\\n'} in {@link #buffer()}, below {@link #buffered()}
+     * @throws IllegalStateException if a long line is being skipped or {@code newline} is not a line break there
+     */
+    public void takeLine(int newline) {
+        if (skipping || newline < start || newline >= limit || buffer[newline] != '\n') {
+            throw new IllegalStateException("no line break at " + newline + " (line from " + start + ", "
+                    + limit + " bytes buffered" + (skipping ? ", skipping a long line)" : ")"));
+        }
+        lineNumber++;
+        lineOffset = bufferOffset + start;
+        lineBytes = newline - start;
+        lineFrom = start;
+        line = null;
+        start = scanned = newline + 1;
+    }
+
+    /** {@return where the next line starts in {@link #buffer()}; meaningless while a long line is skipped} */
+    public int position() {
+        return start;
+    }
+
+    /** {@return the end of the bytes read into {@link #buffer()}} */
+    public int buffered() {
+        return limit;
+    }
+
+    /**
      * The first {@code '\\n'} in {@code bytes[from, to)}, or -1: eight bytes at a time (a zero-byte test on the
      * word XORed with newlines; the lowest flagged byte is always a true match), then byte by byte.
      */

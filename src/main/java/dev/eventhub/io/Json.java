@@ -260,10 +260,31 @@ final class Json {
     }
     /**
      * {@link #skipValue(String, int, int)} over UTF-8 bytes {@code [from, end)}: bytes of multi-byte characters are
-     * all at least 0x80, so they are string content like any other.
+     * all at least 0x80, so they are string content like any other. The bytes are one line of a file: a {@code '\n'}
+     * is not taken for whitespace, so the skip never runs past a line break, which the reader relies on when it parses
+     * a line before it has found where the line ends.
      */
     static int skipValue(byte[] text, int from, int end, int depth) {
-        return skip(text, end, from, depth);
+        // Most lines hold no escape and no control character but their line break: then every string ends at the next
+        // quote, found eight bytes at a time with one test instead of three. Anything else takes the full skip.
+        int stop = from;
+        while (stop + 8 <= end) {
+            long w = (long) LONGS.get(text, stop);
+            long slash = w ^ 0x5C5C5C5C5C5C5C5CL;
+            long hits = (((slash - ONES) & ~slash) | ((w - SPACES) & ~w)) & HIGHS;
+            if (hits != 0) {
+                stop += Long.numberOfTrailingZeros(hits) >>> 3;
+                break;
+            }
+            stop += 8;
+        }
+        while (stop < end && text[stop] != '\\' && (text[stop] & 0xff) >= 0x20) {
+            stop++;
+        }
+        if (stop == end || text[stop] == '\n') {
+            return skip(text, stop, from, depth, true); // nothing after the line break can be part of the value
+        }
+        return skip(text, end, from, depth, false);
     }
 
     private static boolean startsWith(byte[] text, int end, int at, String word) {
@@ -278,57 +299,91 @@ final class Json {
         return true;
     }
 
-    private static int skip(byte[] text, int end, int at, int depth) {
+    /**
+     * {@link #skipString} where the bytes up to {@code n} are known to hold no escape and no control character: the
+     * string ends at the next quote.
+     */
+    private static int skipCleanString(byte[] text, int n, int at) {
+        int i = at + 1;
+        for (; i + 8 <= n; i += 8) {
+            long quote = (long) LONGS.get(text, i) ^ 0x2222222222222222L;
+            long hits = (quote - ONES) & ~quote & HIGHS;
+            if (hits != 0) {
+                return i + (Long.numberOfTrailingZeros(hits) >>> 3) + 1;
+            }
+        }
+        for (; i < n; i++) {
+            if (text[i] == '"') {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** The string whose opening quote is at {@code at}: the index after its closing quote, or -1. */
+    private static int skipString(byte[] text, int n, int at) {
+        int i = at + 1;
+        while (true) {
+            if (i + 8 <= n) {
+                // Eight bytes at a time while none is '"', '\\' or a control character; then straight to the
+                // first that is (the lowest flag of each test is exact: borrows only run upward from a hit).
+                long w = (long) LONGS.get(text, i);
+                long quote = w ^ 0x2222222222222222L;
+                long slash = w ^ 0x5C5C5C5C5C5C5C5CL;
+                long hits = (((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | ((w - SPACES) & ~w))
+                        & HIGHS;
+                if (hits == 0) {
+                    i += 8;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(hits) >>> 3;
+            } else if (i >= n) {
+                return -1;
+            }
+            final int d = text[i] & 0xff;
+            if (d == '"') {
+                return i + 1;
+            }
+            if (d < 0x20) {
+                return -1;
+            }
+            if (d == '\\') {
+                if (++i >= n) {
+                    return -1;
+                }
+                switch (text[i]) {
+                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                    }
+                    case 'u' -> {
+                        if (i + 4 >= n) {
+                            return -1;
+                        }
+                        for (int k = 1; k <= 4; k++) {
+                            int h = text[i + k];
+                            if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
+                                return -1;
+                            }
+                        }
+                        i += 4;
+                    }
+                    default -> {
+                        return -1;
+                    }
+                }
+            }
+            i++;
+        }
+    }
+
+    private static int skip(byte[] text, int end, int at, int depth, boolean clean) {
         int n = end;
         if (at >= n || depth > MAX_DEPTH) {
             return -1;
         }
         char c = (char) (text[at] & 0xff);
         switch (c) {
-            case '"': {
-                int i = at + 1;
-                while (i < n) {
-                    if (i + 8 <= n) { // eight bytes at a time while none is '"', '\\' or a control character
-                        long w = (long) LONGS.get(text, i);
-                        long quote = w ^ 0x2222222222222222L;
-                        long slash = w ^ 0x5C5C5C5C5C5C5C5CL;
-                        if (((((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | ((w - SPACES) & ~w)) & HIGHS)
-                                == 0) {
-                            i += 8;
-                            continue;
-                        }
-                    }
-                    char d = (char) (text[i] & 0xff);
-                    if (d == '"') {
-                        return i + 1;
-                    }
-                    if (d < 0x20) {
-                        return -1;
-                    }
-                    if (d == '\\') {
-                        if (++i >= n) {
-                            return -1;
-                        }
-                        char e = (char) (text[i] & 0xff);
-                        if (e == 'u') {
-                            if (i + 4 >= n) {
-                                return -1;
-                            }
-                            for (int k = 1; k <= 4; k++) {
-                                char h = (char) (text[i + k] & 0xff);
-                                if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
-                                    return -1;
-                                }
-                            }
-                            i += 4;
-                        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
-                            return -1;
-                        }
-                    }
-                    i++;
-                }
-                return -1;
-            }
+            case '"':
+                return clean ? skipCleanString(text, n, at) : skipString(text, n, at);
             case '{': {
                 int i = skipSpace(text, end, at + 1);
                 if (i < n && (char) (text[i] & 0xff) == '}') {
@@ -339,7 +394,8 @@ final class Json {
                     if (i >= n || (char) (text[i] & 0xff) != '"') {
                         return -1;
                     }
-                    i = skip(text, end, i, depth + 1);
+                    // Keys, and values that are strings, go straight to skipString (what skip would do with them).
+                    i = depth >= MAX_DEPTH ? -1 : clean ? skipCleanString(text, n, i) : skipString(text, n, i);
                     if (i < 0) {
                         return -1;
                     }
@@ -347,7 +403,10 @@ final class Json {
                     if (i >= n || (char) (text[i] & 0xff) != ':') {
                         return -1;
                     }
-                    i = skip(text, end, skipSpace(text, end, i + 1), depth + 1);
+                    i = skipSpace(text, end, i + 1);
+                    i = i < n && text[i] == '"' && depth < MAX_DEPTH
+                            ? (clean ? skipCleanString(text, n, i) : skipString(text, n, i))
+                            : skip(text, end, i, depth + 1, clean);
                     if (i < 0) {
                         return -1;
                     }
@@ -370,7 +429,7 @@ final class Json {
                     return i + 1;
                 }
                 while (true) {
-                    i = skip(text, end, skipSpace(text, end, i), depth + 1);
+                    i = skip(text, end, skipSpace(text, end, i), depth + 1, clean);
                     if (i < 0) {
                         return -1;
                     }
@@ -438,9 +497,12 @@ final class Json {
     }
 
     private static int skipSpace(byte[] text, int end, int at) {
+        if (at < end && text[at] > ' ') {
+            return at; // the usual case: no whitespace at all
+        }
         while (at < end) {
             char c = (char) (text[at] & 0xff);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+            if (c != ' ' && c != '\t' && c != '\r') { // not '\n': see skipValue(byte[], ...)
                 return at;
             }
             at++;

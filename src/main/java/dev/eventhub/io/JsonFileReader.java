@@ -170,6 +170,7 @@ public final class JsonFileReader {
         long dockerOrdinal = 0;
         boolean torn = false;
         List<String> problems = new ArrayList<>();
+        JsonRecord.Reading reading = new JsonRecord.Reading();
         for (int f = 0; f < files.size(); f++) {
             Path file = files.get(f);
             boolean newest = f == files.size() - 1;
@@ -177,23 +178,35 @@ public final class JsonFileReader {
                  InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16)
                          : raw) {
                 LineScanner lines = new LineScanner(in, maxLineBytes, 0);
-                LineScanner.Kind kind;
-                while ((kind = lines.next()) != LineScanner.Kind.END) {
-                    long number = lines.lineNumber();
-                    if (kind == LineScanner.Kind.TOO_LONG) {
-                        problems.add(file + ":" + number + ": line longer than " + maxLineBytes + " bytes ("
-                                + lines.lineBytes() + " bytes at offset " + lines.lineOffset() + "), skipped");
-                        continue;
-                    }
-                    // The sink's own lines straight from the bytes; anything else decoded and parsed in full.
-                    JsonRecord record = JsonRecord.envelope(lines.buffer(), lines.lineStart(),
-                            lines.lineStart() + (int) lines.lineBytes());
-                    if (record == null) {
-                        try {
-                            record = JsonRecord.parse(lines.line());
-                        } catch (IllegalArgumentException bad) {
-                            problems.add(file + ":" + number + ": not a record (" + bad.getMessage() + "), skipped");
+                while (true) {
+                    // The sink's own lines are parsed where they start, which also finds where they end; anything
+                    // else (or a line not all read yet) is found by the scanner, then parsed, and decoded in full
+                    // if it is not the sink's.
+                    JsonRecord record = lines.pendingTooLong() ? null
+                            : JsonRecord.envelopeLine(lines.buffer(), lines.position(), lines.buffered(), reading);
+                    if (record != null) {
+                        lines.takeLine(reading.lineBreak());
+                    } else {
+                        LineScanner.Kind kind = lines.next();
+                        if (kind == LineScanner.Kind.END) {
+                            break;
+                        }
+                        if (kind == LineScanner.Kind.TOO_LONG) {
+                            problems.add(file + ":" + lines.lineNumber() + ": line longer than " + maxLineBytes
+                                    + " bytes (" + lines.lineBytes() + " bytes at offset " + lines.lineOffset()
+                                    + "), skipped");
                             continue;
+                        }
+                        record = JsonRecord.envelope(lines.buffer(), lines.lineStart(),
+                                lines.lineStart() + (int) lines.lineBytes(), reading);
+                        if (record == null) {
+                            try {
+                                record = JsonRecord.parse(lines.line());
+                            } catch (IllegalArgumentException bad) {
+                                problems.add(file + ":" + lines.lineNumber() + ": not a record (" + bad.getMessage()
+                                        + "), skipped");
+                                continue;
+                            }
                         }
                     }
                     if (record.isDocker()) {

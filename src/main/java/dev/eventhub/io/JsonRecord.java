@@ -114,6 +114,8 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         return new JsonRecord(sequence, nanos, event, null);
     }
 
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final String SEQ = "{\"seq\":";
     private static final String TIME = ",\"time\":\"";
     private static final String EVENT = "\",\"event\":";
@@ -166,7 +168,32 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
      * {@link #envelope(String)} over the UTF-8 bytes {@code [from, to)} of a line: nothing is decoded but the event.
      */
     static JsonRecord envelope(byte[] b, int from, int to) {
-        if (!starts(b, from, to, SEQ)) {
+        return envelope(b, from, to, null);
+    }
+
+    /**
+     * {@link #envelope(byte[], int, int)} with the minute of the previous record's time at hand: records of a file are
+     * written in time order, so most share their date, hour and minute with the one before, and only the seconds are
+     * parsed.
+     */
+    static JsonRecord envelope(byte[] b, int from, int to, Reading reading) {
+        return envelope(b, from, to, reading, false);
+    }
+
+    /**
+     * The sink's line that starts at {@code b[from]}, before its end is known: {@code to} is the end of the bytes at
+     * hand, which may hold more lines or only part of this one. The line is a record if it is one in the sink's form
+     * followed by {@code '\n'}; its line break is then at {@link Reading#lineBreak()}. Parsing never reads past a line
+     * break (no form of the envelope holds one, and {@link Json#skipValue(byte[], int, int, int)} takes none for
+     * whitespace), so this gives the record {@link #envelope(byte[], int, int, Reading)} gives for the line, or null
+     * whenever that would (or when the line is not all at hand), and the reader need not look for the line break first.
+     */
+    static JsonRecord envelopeLine(byte[] b, int from, int to, Reading reading) {
+        return envelope(b, from, to, reading, true);
+    }
+
+    private static JsonRecord envelope(byte[] b, int from, int to, Reading reading, boolean open) {
+        if (!starts(b, from, to, SEQ_BYTES)) {
             return null;
         }
         int i = from + SEQ.length();
@@ -176,6 +203,14 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         }
         int digitsStart = i;
         long seq = 0;
+        if (to - i >= 8) { // up to eight digits at once; the loop below takes any after them
+            long w = (long) LONGS.get(b, i);
+            int digits = leadingDigits(w);
+            if (digits > 0) {
+                seq = eightDigits(w << 8 * (8 - digits)); // moved up; the zero bytes below count as leading zeros
+                i += digits;
+            }
+        }
         while (i < to && b[i] >= '0' && b[i] <= '9') {
             if (i - digitsStart >= 18) {
                 return null;
@@ -183,81 +218,162 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
             seq = seq * 10 + (b[i] - '0');
             i++;
         }
-        if (i == digitsStart || b[digitsStart] == '0' && i - digitsStart > 1 || !starts(b, i, to, TIME)) {
+        if (i == digitsStart || b[digitsStart] == '0' && i - digitsStart > 1 || !starts(b, i, to, TIME_BYTES)) {
             return null;
         }
-        i += TIME.length();
+        i += TIME_BYTES.length;
         if (to - i < 21) {
             return null;
         }
-        char[] time = new char[Math.min(32, to - i)];
-        for (int k = 0; k < time.length; k++) {
-            time[k] = (char) (b[i + k] & 0xff);
-        }
-        long nanos = instant(new String(time), 0);
+        long nanos = instant(b, i, to, reading);
         if (nanos == Long.MIN_VALUE) {
             return null;
         }
-        while (i < to && b[i] != '"') {
+        i += 19; // past the seconds: only a fraction and the Z are left before the closing quote
+        while (b[i] != '"') {
             i++;
         }
-        if (!starts(b, i, to, EVENT)) {
+        if (!starts(b, i, to, EVENT_BYTES)) {
             return null;
         }
-        int eventStart = i + EVENT.length();
+        int eventStart = i + EVENT_BYTES.length;
         int eventEnd = Json.skipValue(b, eventStart, to, 1);
-        if (eventEnd != to - 1 || b[eventEnd] != '}') {
+        if (open) {
+            if (eventEnd < 0 || eventEnd + 1 >= to || b[eventEnd] != '}' || b[eventEnd + 1] != '\n') {
+                return null;
+            }
+            reading.lineBreak = eventEnd + 1;
+        } else if (eventEnd != to - 1 || b[eventEnd] != '}') {
             return null;
         }
         return new JsonRecord(negative ? -seq : seq, nanos,
                 new String(b, eventStart, eventEnd - eventStart, StandardCharsets.UTF_8), null);
     }
 
-    private static boolean starts(byte[] b, int at, int to, String ascii) {
-        if (to - at < ascii.length()) {
-            return false;
-        }
-        for (int k = 0; k < ascii.length(); k++) {
-            if (b[at + k] != ascii.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
+    private static final Prefix SEQ_BYTES = new Prefix(SEQ);
+    private static final Prefix TIME_BYTES = new Prefix(TIME);
+    private static final Prefix EVENT_BYTES = new Prefix(EVENT);
+
+    private static boolean starts(byte[] b, int at, int to, Prefix prefix) {
+        return prefix.at(b, at, to);
     }
 
     /**
-     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} at {@code at}, followed by {@code "}, as epoch nanoseconds; Long.MIN_VALUE
-     * for anything else (another form, a date that does not exist, a year outside 1678-2261).
+     * An ASCII constant of up to 16 bytes, compared a word at a time: its first eight bytes and its last eight
+     * (overlapping when it is shorter than 16); one shorter than eight is compared masked, and only where eight bytes
+     * are at hand (a record always has more after it).
      */
+    private static final class Prefix {
+        final int length;
+        private final long first;
+        private final long firstMask;
+        private final long last;
+
+        Prefix(String ascii) {
+            length = ascii.length();
+            if (length > 16) {
+                throw new IllegalArgumentException("prefix longer than 16: " + ascii);
+            }
+            first = word(ascii, 0);
+            firstMask = length >= 8 ? -1L : (1L << 8 * length) - 1;
+            last = length >= 8 ? word(ascii, length - 8) : 0;
+        }
+
+        private static long word(String ascii, int from) {
+            long w = 0;
+            for (int k = 7; k >= 0; k--) {
+                w = w << 8 | (from + k < ascii.length() ? ascii.charAt(from + k) : 0);
+            }
+            return w;
+        }
+
+        boolean at(byte[] b, int at, int to) {
+            if (length < 8) {
+                return to - at >= 8 && ((long) LONGS.get(b, at) & firstMask) == first;
+            }
+            return to - at >= length && (long) LONGS.get(b, at) == first
+                    && (long) LONGS.get(b, at + length - 8) == last;
+        }
+    }
+
+    /**
+     * What a read keeps from one line to the next: the date, hour and minute last parsed (their 16 bytes as two words,
+     * and the epoch nanoseconds they stand for) and where the last line {@link #envelopeLine} parsed ends. One per
+     * read; not for sharing between threads.
+     */
+    static final class Reading {
+        private long first = -1;
+        private long second = -1;
+        private long nanos = Long.MIN_VALUE;
+        private int lineBreak = -1;
+
+        /** {@return the index of the line break of the last line {@link #envelopeLine} parsed} */
+        int lineBreak() {
+            return lineBreak;
+        }
+    }
+
+    /** {@link #instant(byte[], int, int)} over the characters of {@code s} from {@code at} (at most 32 are read). */
     private static long instant(String s, int at) {
-        if (s.length() < at + 21 || s.charAt(at + 4) != '-' || s.charAt(at + 7) != '-' || s.charAt(at + 10) != 'T'
-                || s.charAt(at + 13) != ':' || s.charAt(at + 16) != ':') {
+        byte[] ascii = new byte[Math.max(0, Math.min(32, s.length() - at))];
+        for (int k = 0; k < ascii.length; k++) {
+            char c = s.charAt(at + k);
+            ascii[k] = c < 0x80 ? (byte) c : 0; // no character of the form is outside ASCII
+        }
+        return instant(ascii, 0, ascii.length);
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} in {@code b[at, to)}, followed by {@code "}, as epoch nanoseconds;
+     * Long.MIN_VALUE for anything else (another form, a date that does not exist, a year outside 1678-2261). Read
+     * straight from the bytes: nothing is allocated.
+     */
+    private static long instant(byte[] b, int at, int to) {
+        return instant(b, at, to, null);
+    }
+
+    private static long instant(byte[] b, int at, int to, Reading minutes) {
+        if (to - at < 21 || b[at + 16] != ':') {
             return Long.MIN_VALUE;
         }
-        int year = number(s, at, 4);
-        int month = number(s, at + 5, 2);
-        int day = number(s, at + 8, 2);
-        int hour = number(s, at + 11, 2);
-        int minute = number(s, at + 14, 2);
-        int second = number(s, at + 17, 2);
-        if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59) {
+        long minuteNanos;
+        if (minutes != null && minutes.nanos != Long.MIN_VALUE && (long) LONGS.get(b, at) == minutes.first
+                && (long) LONGS.get(b, at + 8) == minutes.second) {
+            minuteNanos = minutes.nanos; // the same 16 bytes as the last time parsed, which were a valid minute
+        } else {
+            minuteNanos = minute(b, at);
+            if (minuteNanos == Long.MIN_VALUE) {
+                return Long.MIN_VALUE;
+            }
+            if (minutes != null) {
+                minutes.first = (long) LONGS.get(b, at);
+                minutes.second = (long) LONGS.get(b, at + 8);
+                minutes.nanos = minuteNanos;
+            }
+        }
+        int tens = b[at + 17] - '0';
+        int ones = b[at + 18] - '0';
+        if (tens < 0 || tens > 5 || ones < 0 || ones > 9) {
             return Long.MIN_VALUE;
         }
-        boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-        int length = month == 2 ? (leap ? 29 : 28) : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
-        if (day > length) {
-            return Long.MIN_VALUE;
-        }
+        int second = tens * 10 + ones;
         int i = at + 19;
         long fraction = 0;
-        if (s.charAt(i) == '.') {
+        if (b[i] == '.') {
             int start = ++i;
-            while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            if (to - i >= 9) { // the sink writes nine digits: eight of them at once
+                long w = (long) LONGS.get(b, i);
+                if ((w & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L
+                        && ((w + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) == 0x3030303030303030L) {
+                    fraction = eightDigits(w);
+                    i += 8;
+                }
+            }
+            while (i < to && b[i] >= '0' && b[i] <= '9') {
                 if (i - start >= 9) {
                     return Long.MIN_VALUE;
                 }
-                fraction = fraction * 10 + (s.charAt(i) - '0');
+                fraction = fraction * 10 + (b[i] - '0');
                 i++;
             }
             if (i == start) {
@@ -267,7 +383,51 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
                 fraction *= 10;
             }
         }
-        if (i + 1 >= s.length() || s.charAt(i) != 'Z' || s.charAt(i + 1) != '"') {
+        if (i + 1 >= to || b[i] != 'Z' || b[i + 1] != '"') {
+            return Long.MIN_VALUE;
+        }
+        return minuteNanos + second * 1_000_000_000L + fraction;
+    }
+
+    /** How many of the word's bytes, from the lowest, are ASCII digits before the first that is not (0 to 8). */
+    private static int leadingDigits(long w) {
+        long highNibble = (w & 0xF0F0F0F0F0F0F0F0L) ^ 0x3030303030303030L; // a byte is 0 where it is 0x3_
+        long lowNibble = ((w + 0x0606060606060606L) & 0xF0F0F0F0F0F0F0F0L) ^ 0x3030303030303030L; // 0 where _ <= 9
+        long notDigit = highNibble | lowNibble; // exact up to the first byte that is not a digit, all that counts
+        long flags = (notDigit | ((notDigit & 0x7F7F7F7F7F7F7F7FL) + 0x7F7F7F7F7F7F7F7FL)) & 0x8080808080808080L;
+        return Long.numberOfTrailingZeros(flags) >>> 3; // 64 >>> 3 = 8 when all are digits
+    }
+
+    /**
+     * The value of eight ASCII digits read as a little-endian word (the first digit in the lowest byte): pairs, then
+     * fours, then all eight, each step one multiplication.
+     */
+    private static long eightDigits(long w) {
+        long v = ((w & 0x0F0F0F0F0F0F0F0FL) * 2561) >>> 8;
+        v = ((v & 0x00FF00FF00FF00FFL) * 6553601) >>> 16;
+        return ((v & 0x0000FFFF0000FFFFL) * 42949672960001L) >>> 32;
+    }
+
+    /**
+     * {@code yyyy-MM-ddTHH:mm} at {@code b[at]} (16 bytes, which the caller has) as epoch nanoseconds, or
+     * Long.MIN_VALUE when it is not a valid minute of 1678-2261.
+     */
+    private static long minute(byte[] b, int at) {
+        if (b[at + 4] != '-' || b[at + 7] != '-' || b[at + 10] != 'T' || b[at + 13] != ':') {
+            return Long.MIN_VALUE;
+        }
+        int year = number(b, at, 4);
+        int month = number(b, at + 5, 2);
+        int day = number(b, at + 8, 2);
+        int hour = number(b, at + 11, 2);
+        int minute = number(b, at + 14, 2);
+        if (year < 1678 || year > 2261 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59) {
+            return Long.MIN_VALUE;
+        }
+        boolean leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        int length = month == 2 ? (leap ? 29 : 28) : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
+        if (day > length) {
             return Long.MIN_VALUE;
         }
         // Days from the civil date (Howard Hinnant's algorithm).
@@ -278,14 +438,13 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         int doy = (153 * mp + 2) / 5 + day - 1;
         int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         long days = era * 146_097L + doe - 719_468L;
-        long seconds = days * 86_400L + hour * 3_600L + minute * 60L + second;
-        return seconds * 1_000_000_000L + fraction;
+        return (days * 86_400L + hour * 3_600L + minute * 60L) * 1_000_000_000L;
     }
 
-    private static int number(String s, int at, int digits) {
+    private static int number(byte[] b, int at, int digits) {
         int value = 0;
         for (int i = at; i < at + digits; i++) {
-            char c = s.charAt(i);
+            int c = b[i];
             if (c < '0' || c > '9') {
                 return -1_000_000;
             }

@@ -147,6 +147,34 @@ class ParserFuzzProperties {
                 JsonRecord.envelope(bytes, 2, bytes.length - 2));
     }
 
+    /**
+     * The reader keeps the last minute it parsed and parses only the seconds of a line with the same 16 bytes: over
+     * any run of lines (many sharing a minute, some not, some broken), one cache gives what no cache gives.
+     */
+    @Property
+    void theMinuteCacheChangesNoRecord(@ForAll("sameMinuteRuns") List<String> lines) {
+        JsonRecord.Reading minutes = new JsonRecord.Reading();
+        for (String line : lines) {
+            byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+            assertThat(JsonRecord.envelope(bytes, 0, bytes.length, minutes)).as(line)
+                    .isEqualTo(JsonRecord.envelope(bytes, 0, bytes.length));
+        }
+    }
+
+    /** Envelopes of a few minutes with random seconds and fractions, and some of the random envelopes mixed in. */
+    @Provide
+    Arbitrary<List<String>> sameMinuteRuns() {
+        Arbitrary<String> minute = Arbitraries.of("2026-12-02T07:05", "2024-02-29T23:59", "2026-12-02T07:06",
+                "2026-13-02T07:05", "2023-02-29T00:00");
+        Arbitrary<String> rest = Arbitraries.oneOf(Arbitraries.strings().withChars("0123456789").ofLength(2),
+                Arbitraries.of("60", "5x", "-1", "00.", "59.123456789", "59.1234567890", "07"));
+        Arbitrary<String> fraction = Arbitraries.oneOf(Arbitraries.just(""),
+                Arbitraries.strings().withChars("0123456789").ofMinLength(1).ofMaxLength(10).map(f -> "." + f));
+        Arbitrary<String> line = Combinators.combine(Arbitraries.longs().between(0, 1_000_000), minute, rest, fraction)
+                .as((seq, m, r, f) -> "{\"seq\":" + seq + ",\"time\":\"" + m + ":" + r + f + "Z\",\"event\":{\"a\":1}}");
+        return Arbitraries.oneOf(line, line, line, envelopes()).list().ofMaxSize(20);
+    }
+
     private static void agree(String line, JsonRecord fast) {
         JsonRecord general;
         try {
