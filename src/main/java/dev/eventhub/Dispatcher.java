@@ -57,7 +57,6 @@ final class Dispatcher implements Runnable {
     private static final int INITIAL_SUBSCRIBERS = 16;
 
     /** An attribute value of the cached event not computed yet (null is a computed "none"). */
-    private static final Object NOT_COMPUTED = new Object();
 
     private static final int RUNNING = 0;
     private static final int CLOSING = 1;
@@ -134,9 +133,16 @@ final class Dispatcher implements Runnable {
     private final DeadlineHeap deadlines = new DeadlineHeap();
     private final TopicIndex topicIndex = new TopicIndex();
     private final AttributeIndex attributeIndex;
-    /** The values of each attribute for the event of sequence {@code attributeCacheFor}; NOT_COMPUTED until asked. */
+    /** Per attribute, its values for the event of sequence {@code attributeCacheFor[attribute]}. */
     private final Object[] attributeCache;
-    private long attributeCacheFor = -1;
+    private final long[] attributeCacheFor;
+    /**
+     * Per attribute, its values for each event of the batch being dispatched, when {@code batchValuesReady} says they
+     * were computed for the whole batch at once (the attribute index does that for the attributes it looks up).
+     */
+    private final Object[][] batchValues;
+    private final boolean[] batchValuesReady;
+    private int batchCount;
     private final boolean[] attributeFailureLogged;
     private final java.util.Set<PeriodicTask> schedules = new java.util.HashSet<>();
     private boolean topicFailureLogged;
@@ -181,6 +187,10 @@ final class Dispatcher implements Runnable {
         this.attributeFunctions = functions;
         this.attributeIndex = new AttributeIndex(attributeNames.length);
         this.attributeCache = new Object[attributeNames.length];
+        this.attributeCacheFor = new long[attributeNames.length];
+        Arrays.fill(attributeCacheFor, -1); // sequences start at 1
+        this.batchValues = new Object[attributeNames.length][];
+        this.batchValuesReady = new boolean[attributeNames.length];
         this.attributeFailureLogged = new boolean[attributeNames.length];
         this.slowHandlerNanos = slowHandlerNanos;
         this.ingress = ingress;
@@ -459,6 +469,11 @@ final class Dispatcher implements Runnable {
         final long stamp = batchStamp;
         final DispatcherSubscription[] subscribers = this.subscribers;
         final int subscriberCount = this.subscriberCount;
+        final boolean byAttribute = !attributeIndex.isEmpty();
+        if (byAttribute) {
+            batchCount = count;
+            attributeIndex.lookUp(this, batch, count); // before any delivery: each function once per event
+        }
         for (int i = 0; i < subscriberCount; i++) {
             deliverBatch(subscribers[i], batch, count, first, stamp);
         }
@@ -470,10 +485,9 @@ final class Dispatcher implements Runnable {
                 }
             }
         }
-        if (!attributeIndex.isEmpty()) {
-            for (int i = 0; i < count; i++) {
-                attributeIndex.dispatch(this, batch[i], first + i, stamp);
-            }
+        if (byAttribute) {
+            attributeIndex.deliver(this, batch, count, first, stamp);
+            clearBatchValues(count);
         }
         Arrays.fill(batch, 0, count, null); // the ring keeps what history needs; the batch keeps nothing alive
         if (!fromHandlers.isEmpty()) {
@@ -608,6 +622,10 @@ final class Dispatcher implements Runnable {
 
     /** Whether the event passes every where clause of the subscription but {@code holds} (Docker's rule). Owner. */
     private boolean matchesWhere(DispatcherSubscription subscription, Object event, long sequence, int holds) {
+        if (holds >= 0 && subscription.otherAttribute >= 0) { // found by the index, one clause of one value left
+            return dev.eventhub.internal.Clauses.acceptsValue(
+                    attributeValues(subscription.otherAttribute, event, sequence), subscription.otherValue);
+        }
         final int[] attributes = subscription.whereAttributes;
         final Object[][] values = subscription.whereValues;
         for (int clause = 0; clause < attributes.length; clause++) {
@@ -625,26 +643,62 @@ final class Dispatcher implements Runnable {
      * logged once per attribute. Owner only.
      */
     Object attributeValues(int attribute, Object event, long sequence) {
-        final Object[] cache = attributeCache;
-        if (attributeCacheFor != sequence) {
-            attributeCacheFor = sequence;
-            Arrays.fill(cache, NOT_COMPUTED);
-        }
-        Object values = cache[attribute];
-        if (values == NOT_COMPUTED) {
-            try {
-                values = attributeFunctions[attribute].apply(event);
-            } catch (Throwable failure) {
-                values = null;
-                if (!attributeFailureLogged[attribute]) {
-                    attributeFailureLogged[attribute] = true;
-                    LOG.log(Level.WARNING, "hub '" + name + "': the function of attribute '" + attributeNames[attribute]
-                            + "' threw; such events have no value for it (logged once)", failure);
-                }
+        if (batchValuesReady[attribute]) {
+            long index = sequence - batchFirst;
+            if (index >= 0 && index < batchCount) {
+                return batchValues[attribute][(int) index];
             }
-            cache[attribute] = values;
+        }
+        if (attributeCacheFor[attribute] != sequence) {
+            attributeCache[attribute] = computeAttribute(attribute, event);
+            attributeCacheFor[attribute] = sequence;
+        }
+        return attributeCache[attribute];
+    }
+
+    /**
+     * The values of an attribute for every event of the batch being dispatched, computed now in one loop (the loads of
+     * different events overlap, where one event at a time waits for each in turn), and read back by
+     * {@link #attributeValues} until the batch is delivered. Called by the attribute index before any event of the
+     * batch is delivered, so that no function runs twice for an event. Owner only.
+     */
+    Object[] batchAttributeValues(int attribute, Object[] batch, int count) {
+        Object[] values = batchValues[attribute];
+        if (values == null) {
+            values = batchValues[attribute] = new Object[batch.length];
+        }
+        if (!batchValuesReady[attribute]) {
+            for (int i = 0; i < count; i++) {
+                values[i] = computeAttribute(attribute, batch[i]);
+            }
+            batchValuesReady[attribute] = true;
         }
         return values;
+    }
+
+    /** User code, guarded: a function that throws gives no value, logged once per attribute. Owner only. */
+    private Object computeAttribute(int attribute, Object event) {
+        try {
+            return attributeFunctions[attribute].apply(event);
+        } catch (Throwable failure) {
+            if (!attributeFailureLogged[attribute]) {
+                attributeFailureLogged[attribute] = true;
+                LOG.log(Level.WARNING, "hub '" + name + "': the function of attribute '" + attributeNames[attribute]
+                        + "' threw; such events have no value for it (logged once)", failure);
+            }
+            return null;
+        }
+    }
+
+    /** Forgets the batch's attribute values: the batch is delivered. Owner only. */
+    private void clearBatchValues(int count) {
+        for (int attribute = 0; attribute < batchValues.length; attribute++) {
+            if (batchValuesReady[attribute]) {
+                batchValuesReady[attribute] = false;
+                Arrays.fill(batchValues[attribute], 0, count, null); // keep no event's values alive
+            }
+        }
+        batchCount = 0;
     }
 
     int indexedSubscriptions() {

@@ -88,6 +88,13 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     /** Whether it lives in the attribute index, and under which of its clauses (an index into whereAttributes). */
     boolean attributeIndexed;
     int indexedClause = -1;
+    /**
+     * When the index found it by one clause and exactly one other clause of one value is left to check (Docker's
+     * usual {@code type=container} and {@code name=web}): that clause's attribute and value, read from here instead
+     * of from the clause arrays; -1 otherwise.
+     */
+    int otherAttribute = -1;
+    Object otherValue;
 
     // Outcome: shared.
     private volatile End end;
@@ -157,6 +164,15 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
 
     boolean replays() {
         return sinceNanos != NO_SINCE || afterSequence != NO_AFTER;
+    }
+
+    /**
+     * Reads a field from each part of the object that a delivery reads first (the end, the cursor, the other clause,
+     * the handler), so that the attribute index's first pass brings those cache lines in for many subscriptions at
+     * once, and the delivery of each finds them there. The value means nothing. Dispatcher thread only.
+     */
+    long touch() {
+        return matchedSequence + (end == null ? 0 : 1) + (otherValue == null ? 0 : 2) + (handler == null ? 0 : 4);
     }
 
     /** The dispatcher's check before each handler call: volatile, so it sees a cancel from any thread. */

@@ -498,7 +498,8 @@ public final class EventHub<T> implements AutoCloseable {
          * <p>The function gives an event's values for the attribute: one value, a {@link java.util.Collection} of
          * values (labels), or null (none). It is called on the dispatcher at most once per event while some
          * subscription selects by this attribute (and again for an event replayed to a new subscription), and must be
-         * quick and pure. One that throws gives the event no value for the attribute, and the failure is logged once.
+         * quick and pure: the dispatcher may call it for a whole batch of events before it delivers the first of them,
+         * so that the lookups of many events overlap. One that throws gives the event no value for the attribute, and the failure is logged once.
          * Values are compared with {@code equals}.
          *
          * @param name   the attribute's name, as {@code where} will use it

@@ -87,6 +87,60 @@ class AttributeTest {
         }
     }
 
+    /**
+     * A value held by one subscription is held directly, by two or more in a bucket: joining and leaving in any order
+     * must keep delivering to exactly those still there. (Which subscription hears an event first is not promised:
+     * they may be indexed under different clauses.)
+     */
+    @Test
+    void subscriptionsSharingAValueJoinAndLeaveInAnyOrder() {
+        EventHub<Container> hub = hub(new AtomicInteger());
+        try {
+            List<String> got = new ArrayList<>();
+            List<Subscription> web = new ArrayList<>();
+            for (String who : List.of("a", "b", "c")) {
+                web.add(hub.events().where("name", "web").where("type", "container")
+                        .subscribe(c -> got.add(who + ":" + c.name())));
+            }
+            Subscription db = hub.events().where("name", "db").subscribe(c -> got.add("d:" + c.name()));
+            drain(hub);
+            hub.offer(new Container("container", "web", null));
+            hub.offer(new Container("container", "db", null));
+            drain(hub);
+            assertThat(got).containsExactlyInAnyOrder("a:web", "b:web", "c:web", "d:db");
+
+            got.clear();
+            web.get(1).cancel();
+            drain(hub);
+            hub.offer(new Container("container", "web", null));
+            drain(hub);
+            assertThat(got).containsExactlyInAnyOrder("a:web", "c:web");
+
+            got.clear();
+            web.get(0).cancel();
+            drain(hub);
+            hub.offer(new Container("container", "web", null));
+            hub.offer(new Container("image", "web", null));
+            drain(hub);
+            assertThat(got).as("one left under the value, its other clause still checked").containsExactly("c:web");
+
+            got.clear();
+            Subscription again = hub.events().where("name", "web").subscribe(c -> got.add("e:" + c.name()));
+            drain(hub);
+            hub.offer(new Container("container", "web", null));
+            drain(hub);
+            assertThat(got).containsExactlyInAnyOrder("c:web", "e:web");
+
+            web.get(2).cancel();
+            again.cancel();
+            db.cancel();
+            drain(hub);
+            assertThat(hub.dispatcher().attributeIndexedSubscriptions()).isZero();
+        } finally {
+            hub.close();
+        }
+    }
+
     @Test
     void theIndexIsPrunedOnCancelAndAtTheEnd() {
         AtomicInteger calls = new AtomicInteger();

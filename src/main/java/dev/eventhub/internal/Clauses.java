@@ -47,6 +47,37 @@ public final class Clauses {
         return contains(accepted, values);
     }
 
+    /**
+     * A clause of one value: {@link #accepts(Object, Object[])} with {@code new Object[] {wanted}}, without the array.
+     *
+     * @param values the item's values for the clause's name: one value, a collection, or null
+     * @param wanted the clause's only value (not null)
+     * @return whether any of {@code values} equals {@code wanted}
+     */
+    public static boolean acceptsValue(Object values, Object wanted) {
+        if (values == null) {
+            return false;
+        }
+        if (values instanceof Collection<?> many) {
+            if (many instanceof List<?> list && many instanceof RandomAccess) {
+                for (int i = 0, n = list.size(); i < n; i++) {
+                    Object value = list.get(i);
+                    if (value != null && wanted.equals(value)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+            for (Object value : many) {
+                if (value != null && wanted.equals(value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return wanted.equals(values);
+    }
+
     private static boolean contains(Object[] accepted, Object value) {
         if (value == null) {
             return false;
