@@ -200,6 +200,35 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
     }
 
     /**
+     * Takes the elements in the slots from the cursor on into {@code into[at...]}, up to {@code max}, stopping at the
+     * first slot that holds none yet: {@link #poll()} in a loop, with the cursor kept in a register and stored once.
+     * Consumer thread only.
+     *
+     * @return how many it took
+     */
+    int drain(Object[] into, int at, int max) {
+        long cursor = lpCursor();
+        final long mask = this.mask;
+        final long releaseMask = this.releaseMask;
+        int taken = 0;
+        while (taken < max) {
+            final int offset = (int) (cursor & mask);
+            final Object element = lvElement(offset);
+            if (element == null) {
+                break;
+            }
+            spElement(offset, null);
+            into[at + taken++] = element;
+            if ((++cursor & releaseMask) == 0) {
+                spCursor(cursor);
+                soConsumerIndex(cursor);
+            }
+        }
+        spCursor(cursor);
+        return taken;
+    }
+
+    /**
      * Moves the consumer's cursor; hands the freed slots to producers (the consumer index) only every
      * {@code min(64, capacity / 4)} elements and at {@link #releaseConsumed()}. A producer that finds the queue full re-reads
      * the consumer index on every attempt: publishing it per element would move its cache line between the two

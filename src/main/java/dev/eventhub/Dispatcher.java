@@ -428,17 +428,28 @@ final class Dispatcher implements Runnable {
             return 0;
         }
         final Object[] batch = this.batch;
-        final HistoryRing ring = this.ring;
         final long stamp = Math.max(now, lastStamp);
         lastStamp = stamp;
         batchStamp = stamp;
-        batchFirst = sequence + 1;
-        long sequence = this.sequence;
-        int count = 0;
-        do {
-            batch[count++] = event;
-            ring.append(++sequence, event, stamp);
-        } while (count < max && (event = drain ? ingress.pollBlocking() : next(ingress)) != null);
+        final long first = sequence + 1;
+        batchFirst = first;
+        batch[0] = event;
+        int count = 1;
+        if (drain) {
+            while (count < max && (event = ingress.pollBlocking()) != null) {
+                batch[count++] = event;
+            }
+        } else {
+            while (count < max) {
+                count += ingress.drain(batch, count, max - count);
+                if (count == max || (event = next(ingress)) == null) {
+                    break; // full, or nothing came while lingering at the empty slot
+                }
+                batch[count++] = event;
+            }
+        }
+        ring.appendAll(first, batch, count, stamp);
+        final long sequence = first + count - 1;
         this.sequence = sequence;
         // Once per batch: stats() may lag the batch being delivered, never the dispatcher's taking of it. A release
         // store is a plain store on x86 and ARM's stlr; nobody on the hot path reads it.

@@ -39,6 +39,32 @@ final class HistoryRing {
         stamps[index] = stamp;
     }
 
+    /**
+     * Appends {@code batch[0, count)} as sequences {@code first, first + 1...}, all stamped {@code stamp}: what
+     * {@link #append} does event by event, in two array copies and two fills (one of each when the ring does not
+     * wrap). Only the newest evicted event's stamp is kept, so it is the one read.
+     */
+    void appendAll(long first, Object[] batch, int count, long stamp) {
+        if (capacity == 0) {
+            evictedStamp = stamp;
+            return;
+        }
+        final long last = first + count - 1;
+        if (last > capacity) {
+            long newestEvicted = last - capacity;
+            evictedStamp = newestEvicted >= first ? stamp : stamps[(int) (newestEvicted & mask)];
+        }
+        final int kept = Math.min(count, capacity); // a batch larger than the ring leaves only its newest
+        final int index = (int) ((last - kept + 1) & mask);
+        final int head = Math.min(kept, capacity - index);
+        System.arraycopy(batch, count - kept, events, index, head);
+        java.util.Arrays.fill(stamps, index, index + head, stamp);
+        if (head < kept) {
+            System.arraycopy(batch, count - kept + head, events, 0, kept - head);
+            java.util.Arrays.fill(stamps, 0, kept - head, stamp);
+        }
+    }
+
     /** The oldest retained sequence when {@code last} is the newest event: {@code last + 1} when none is kept. */
     long firstRetained(long last) {
         return Math.max(1, last - capacity + 1);

@@ -30,6 +30,39 @@ class ClosableMpscQueueTest {
         assertThat(ingress.size()).isZero();
     }
 
+    /**
+     * The dispatcher's drain takes what poll would, in order, across the wrap, stopping at the first empty slot and
+     * at its limit, and frees the slots for producers (here a full queue takes offers again afterwards).
+     */
+    @Test
+    void drainTakesWhatPollWouldAcrossTheWrapAndFreesTheSlots() {
+        ClosableMpscQueue ingress = new ClosableMpscQueue(8);
+        Object[] into = new Object[16];
+        int next = 0;
+        int expected = 0;
+        for (int round = 0; round < 50; round++) {
+            int offered = round % 9; // 0 to 8: empty, partly full and full queues, over many wraps
+            for (int i = 0; i < offered; i++) {
+                assertThat(ingress.offer(next++)).isEqualTo(ClosableMpscQueue.OK);
+            }
+            int limit = round % 3 == 0 ? 3 : 16;
+            int taken = ingress.drain(into, 2, limit);
+            assertThat(taken).isEqualTo(Math.min(offered, limit));
+            for (int i = 0; i < taken; i++) {
+                assertThat(into[2 + i]).isEqualTo(expected++);
+            }
+            Object polled;
+            while ((polled = ingress.poll()) != null) {
+                assertThat(polled).isEqualTo(expected++);
+            }
+            ingress.releaseConsumed();
+        }
+        assertThat(expected).isEqualTo(next);
+        for (int i = 0; i < 8; i++) {
+            assertThat(ingress.offer(i)).as("slot %d free again", i).isEqualTo(ClosableMpscQueue.OK);
+        }
+    }
+
     @Test
     void closeFixesTheAcceptedCountAndRefusesLaterOffers() {
         ClosableMpscQueue ingress = new ClosableMpscQueue(8);
