@@ -509,7 +509,8 @@ final class Dispatcher implements Runnable {
     /**
      * Hands the batch's events (sequences {@code first}, {@code first + 1}... all stamped {@code stamp}) to one
      * subscription of the array: its window is checked once; its end before each call (a cancel, a limit, a failure
-     * may come from any call). User code is guarded. Owner only.
+     * may come from any call). Its delivered count and last sequence are published once, when it has had the batch
+     * (or ends within it), not after every call. User code is guarded. Owner only.
      */
     private void deliverBatch(DispatcherSubscription subscription, Object[] batch, int count, long first,
                               long stamp) {
@@ -524,9 +525,13 @@ final class Dispatcher implements Runnable {
         final java.util.function.Predicate<Object> filter = subscription.filter;
         final AsyncDelivery async = subscription.async;
         final EventHandler<Object> handler = subscription.handler;
+        final boolean timed = timeCalls; // set between rounds only
+        final long left = subscription.limit - subscription.deliveredPlain(); // calls before the limit ends it
+        long delivered = 0;
+        long last = 0;
         for (int i = from; i < count; i++) {
             if (subscription.isEnded()) {
-                return;
+                break;
             }
             final Object event = batch[i];
             final long sequence = first + i;
@@ -535,13 +540,14 @@ final class Dispatcher implements Runnable {
                     continue;
                 }
                 if (async == null) {
-                    if (timeCalls) {
+                    if (timed) {
                         timedCall(subscription, event, sequence, stamp);
                     } else {
                         handler.onEvent(event, sequence, stamp);
                     }
                 }
             } catch (Throwable failure) {
+                delivered(subscription, delivered, last);
                 fail(subscription, failure);
                 return;
             }
@@ -549,12 +555,20 @@ final class Dispatcher implements Runnable {
                 async.enqueue(event, sequence, stamp, this);
                 continue;
             }
-            subscription.recordDelivery(sequence);
-            deliveredCount++;
-            if (subscription.deliveredPlain() >= subscription.limit) {
+            last = sequence;
+            if (++delivered >= left) {
+                delivered(subscription, delivered, sequence);
                 subscription.finish(EndReason.LIMIT_REACHED, null);
                 return;
             }
+        }
+        delivered(subscription, delivered, last);
+    }
+
+    private void delivered(DispatcherSubscription subscription, long count, long lastSequence) {
+        if (count > 0) {
+            subscription.recordDeliveries(count, lastSequence);
+            deliveredCount += count;
         }
     }
 

@@ -205,6 +205,12 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         LAST_SEQUENCE.setRelease(this, sequence);
     }
 
+    /** {@code count} more events handed over, the last of them {@code sequence}: once per batch, for many. */
+    void recordDeliveries(long count, long sequence) {
+        DELIVERED.setRelease(this, (long) DELIVERED.get(this) + count);
+        LAST_SEQUENCE.setRelease(this, sequence);
+    }
+
     long deliveredPlain() {
         return (long) DELIVERED.get(this);
     }

@@ -85,7 +85,11 @@ public interface Subscription {
     /** {@return the exception of a {@link EndReason#HANDLER_FAILED} end, otherwise {@code null}} */
     Throwable failure();
 
-    /** {@return events handed to the handler so far} */
+    /**
+     * {@return events handed to the handler so far} An inline subscription's count (and {@link #lastSequence()}) is
+     * brought up to date once the dispatcher has handed it a batch, so a reading taken meanwhile (from its own handler
+     * too) may be behind by the events of that batch; both are exact once the subscription has ended.
+     */
     long delivered();
 
     /**
