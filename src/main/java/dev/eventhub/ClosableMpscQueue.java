@@ -1,7 +1,9 @@
 package dev.eventhub;
 
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -199,33 +201,56 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
         return element;
     }
 
+    /** From this many ready elements on, {@link #drain} copies and clears in bulk. */
+    private static final int BULK = 16;
+
     /**
      * Takes the elements in the slots from the cursor on into {@code into[at...]}, up to {@code max}, stopping at the
-     * first slot that holds none yet: {@link #poll()} in a loop, with the cursor kept in a register and stored once.
+     * first slot that holds none yet: {@link #poll()} in a loop, but with the slots first looked at (acquire loads),
+     * then, from {@value #BULK} on, copied and cleared in bulk. Copying reference by reference into another array costs, under G1, a
+     * store-load fence per element (its post-write barrier for a store across heap regions into an old array);
+     * {@code System.arraycopy} marks the cards of the range once, and clearing stores nulls, which need no barrier.
      * Consumer thread only.
      *
      * @return how many it took
      */
     int drain(Object[] into, int at, int max) {
-        long cursor = lpCursor();
-        final long mask = this.mask;
-        final long releaseMask = this.releaseMask;
-        int taken = 0;
-        while (taken < max) {
-            final int offset = (int) (cursor & mask);
-            final Object element = lvElement(offset);
-            if (element == null) {
-                break;
-            }
-            spElement(offset, null);
-            into[at + taken++] = element;
-            if ((++cursor & releaseMask) == 0) {
-                spCursor(cursor);
-                soConsumerIndex(cursor);
-            }
+        final long cursor = lpCursor();
+        final int capacity = buffer.length;
+        final int offset = (int) (cursor & mask);
+        final int limit = Math.min(max, capacity); // a full buffer must not be counted twice round
+        int ready = 0;
+        while (ready < limit && lvElement((offset + ready) & (int) mask) != null) {
+            ready++;
         }
-        spCursor(cursor);
-        return taken;
+        if (ready < BULK) { // a call to arraycopy costs more than a few fenced stores
+            for (int i = 0; i < ready; i++) {
+                final int slot = (offset + i) & (int) mask;
+                into[at + i] = buffer[slot];
+                buffer[slot] = null;
+            }
+        } else {
+            copyOut(offset, ready, into, at);
+        }
+        final long next = cursor + ready;
+        spCursor(next);
+        if ((next & ~releaseMask) != (cursor & ~releaseMask)) { // passed a release point: as poll would have
+            soConsumerIndex(next);
+        }
+        return ready;
+    }
+
+    /** Copies {@code count} elements from slot {@code offset} on (wrapping) to {@code into[at...]} and clears them. */
+    private void copyOut(int offset, int count, Object[] into, int at) {
+        final int ready = count;
+        final int capacity = buffer.length;
+        final int head = Math.min(ready, capacity - offset); // up to the end of the buffer, the rest from its start
+        System.arraycopy(buffer, offset, into, at, head);
+        Arrays.fill(buffer, offset, offset + head, null);
+        if (head < ready) {
+            System.arraycopy(buffer, 0, into, at + head, ready - head);
+            Arrays.fill(buffer, 0, ready - head, null);
+        }
     }
 
     /**

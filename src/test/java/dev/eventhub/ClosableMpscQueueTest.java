@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ClosableMpscQueueTest {
     @Test
@@ -34,18 +36,19 @@ class ClosableMpscQueueTest {
      * The dispatcher's drain takes what poll would, in order, across the wrap, stopping at the first empty slot and
      * at its limit, and frees the slots for producers (here a full queue takes offers again afterwards).
      */
-    @Test
-    void drainTakesWhatPollWouldAcrossTheWrapAndFreesTheSlots() {
-        ClosableMpscQueue ingress = new ClosableMpscQueue(8);
-        Object[] into = new Object[16];
+    @ParameterizedTest
+    @ValueSource(ints = {8, 64}) // element by element, and in bulk (16 or more ready)
+    void drainTakesWhatPollWouldAcrossTheWrapAndFreesTheSlots(int capacity) {
+        ClosableMpscQueue ingress = new ClosableMpscQueue(capacity);
+        Object[] into = new Object[2 * capacity + 2];
         int next = 0;
         int expected = 0;
-        for (int round = 0; round < 50; round++) {
-            int offered = round % 9; // 0 to 8: empty, partly full and full queues, over many wraps
+        for (int round = 0; round < 200; round++) {
+            int offered = round * 7 % (capacity + 1); // empty, partly full and full queues, over many wraps
             for (int i = 0; i < offered; i++) {
                 assertThat(ingress.offer(next++)).isEqualTo(ClosableMpscQueue.OK);
             }
-            int limit = round % 3 == 0 ? 3 : 16;
+            int limit = round % 3 == 0 ? capacity / 2 - 1 : 2 * capacity;
             int taken = ingress.drain(into, 2, limit);
             assertThat(taken).isEqualTo(Math.min(offered, limit));
             for (int i = 0; i < taken; i++) {
@@ -58,7 +61,7 @@ class ClosableMpscQueueTest {
             ingress.releaseConsumed();
         }
         assertThat(expected).isEqualTo(next);
-        for (int i = 0; i < 8; i++) {
+        for (int i = 0; i < capacity; i++) {
             assertThat(ingress.offer(i)).as("slot %d free again", i).isEqualTo(ClosableMpscQueue.OK);
         }
     }
