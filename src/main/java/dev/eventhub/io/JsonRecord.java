@@ -229,9 +229,13 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         if (nanos == Long.MIN_VALUE) {
             return null;
         }
-        i += 19; // past the seconds: only a fraction and the Z are left before the closing quote
-        while (b[i] != '"') {
-            i++;
+        if (reading != null) {
+            i = reading.timeQuote;
+        } else {
+            i += 19; // past the seconds: only a fraction and the Z are left before the closing quote
+            while (b[i] != '"') {
+                i++;
+            }
         }
         if (!starts(b, i, to, EVENT_BYTES)) {
             return null;
@@ -298,14 +302,16 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
 
     /**
      * What a read keeps from one line to the next: the date, hour and minute last parsed (their 16 bytes as two words,
-     * and the epoch nanoseconds they stand for) and where the last line {@link #envelopeLine} parsed ends. One per
-     * read; not for sharing between threads.
+     * and the epoch nanoseconds they stand for), where the last time parsed ends, and where the last line
+     * {@link #envelopeLine} parsed ends. One per read; not for sharing between threads.
      */
     static final class Reading {
         private long first = -1;
         private long second = -1;
         private long nanos = Long.MIN_VALUE;
         private int lineBreak = -1;
+        /** Where the closing quote of the last time parsed is. */
+        private int timeQuote = -1;
 
         /** {@return the index of the line break of the last line {@link #envelopeLine} parsed} */
         int lineBreak() {
@@ -385,6 +391,9 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
         }
         if (i + 1 >= to || b[i] != 'Z' || b[i + 1] != '"') {
             return Long.MIN_VALUE;
+        }
+        if (minutes != null) {
+            minutes.timeQuote = i + 1;
         }
         return minuteNanos + second * 1_000_000_000L + fraction;
     }
