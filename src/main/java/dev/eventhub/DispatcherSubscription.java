@@ -169,10 +169,12 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     /**
      * Reads a field from each part of the object that a delivery reads first (the end, the cursor, the other clause,
      * the handler), so that the attribute index's first pass brings those cache lines in for many subscriptions at
-     * once, and the delivery of each finds them there. The value means nothing. Dispatcher thread only.
+     * once, and the delivery of each finds them there. The value means nothing, so the end is read plainly.
+     * Dispatcher thread only.
      */
     long touch() {
-        return matchedSequence + (end == null ? 0 : 1) + (otherValue == null ? 0 : 2) + (handler == null ? 0 : 4);
+        return matchedSequence + (END.get(this) == null ? 0 : 1) + (otherValue == null ? 0 : 2)
+                + (handler == null ? 0 : 4);
     }
 
     /** The dispatcher's check before each handler call: volatile, so it sees a cancel from any thread. */

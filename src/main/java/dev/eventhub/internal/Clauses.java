@@ -25,26 +25,7 @@ public final class Clauses {
      * @return whether any of {@code values} is one of {@code accepted}
      */
     public static boolean accepts(Object values, Object[] accepted) {
-        if (values == null) {
-            return false;
-        }
-        if (values instanceof Collection<?> many) {
-            if (many instanceof List<?> list && many instanceof RandomAccess) {
-                for (int i = 0, n = list.size(); i < n; i++) {
-                    if (contains(accepted, list.get(i))) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            for (Object value : many) {
-                if (contains(accepted, value)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return contains(accepted, values);
+        return any(values, accepted, null);
     }
 
     /**
@@ -55,35 +36,42 @@ public final class Clauses {
      * @return whether any of {@code values} equals {@code wanted}
      */
     public static boolean acceptsValue(Object values, Object wanted) {
+        return any(values, null, wanted);
+    }
+
+    /** Whether any of {@code values} is accepted: one of {@code accepted}, or {@code wanted} when that is null. */
+    private static boolean any(Object values, Object[] accepted, Object wanted) {
         if (values == null) {
             return false;
         }
         if (values instanceof Collection<?> many) {
             if (many instanceof List<?> list && many instanceof RandomAccess) {
                 for (int i = 0, n = list.size(); i < n; i++) {
-                    Object value = list.get(i);
-                    if (value != null && wanted.equals(value)) {
+                    if (accepted(list.get(i), accepted, wanted)) {
                         return true;
                     }
                 }
                 return false;
             }
             for (Object value : many) {
-                if (value != null && wanted.equals(value)) {
+                if (accepted(value, accepted, wanted)) {
                     return true;
                 }
             }
             return false;
         }
-        return wanted.equals(values);
+        return accepted(values, accepted, wanted);
     }
 
-    private static boolean contains(Object[] accepted, Object value) {
+    private static boolean accepted(Object value, Object[] accepted, Object wanted) {
         if (value == null) {
             return false;
         }
-        for (Object wanted : accepted) {
-            if (wanted.equals(value)) {
+        if (accepted == null) {
+            return wanted.equals(value);
+        }
+        for (Object one : accepted) {
+            if (one.equals(value)) {
                 return true;
             }
         }
