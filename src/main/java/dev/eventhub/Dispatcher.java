@@ -56,8 +56,6 @@ final class Dispatcher implements Runnable {
     static final long COMMAND_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int INITIAL_SUBSCRIBERS = 16;
 
-    /** An attribute value of the cached event not computed yet (null is a computed "none"). */
-
     private static final int RUNNING = 0;
     private static final int CLOSING = 1;
     private static final int TERMINATED = 2;

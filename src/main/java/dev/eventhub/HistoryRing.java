@@ -26,23 +26,10 @@ final class HistoryRing {
         return capacity;
     }
 
-    void append(long sequence, Object event, long stamp) {
-        if (capacity == 0) {
-            evictedStamp = stamp;
-            return;
-        }
-        int index = (int) (sequence & mask);
-        if (sequence > capacity) {
-            evictedStamp = stamps[index];
-        }
-        events[index] = event;
-        stamps[index] = stamp;
-    }
-
     /**
-     * Appends {@code batch[0, count)} as sequences {@code first, first + 1...}, all stamped {@code stamp}: what
-     * {@link #append} does event by event, in two array copies and two fills (one of each when the ring does not
-     * wrap). Only the newest evicted event's stamp is kept, so it is the one read.
+     * Appends {@code batch[0, count)} as sequences {@code first, first + 1...}, all stamped {@code stamp}, in two
+     * array copies and two fills (one of each when the ring does not wrap). An event appended evicts the one
+     * {@code capacity} sequences older; only the newest evicted event's stamp is kept, so it is the only one read.
      */
     void appendAll(long first, Object[] batch, int count, long stamp) {
         if (capacity == 0) {
