@@ -167,8 +167,8 @@ final class AttributeIndex {
             final long sequence = first + i;
             for (int attribute = 0; attribute < byValue.length; attribute++) {
                 final Object[] found = this.found[attribute];
-                if (found == null || byValue[attribute] == null || byValue[attribute].isEmpty()) {
-                    continue;
+                if (found == null || found[i] == null) {
+                    continue; // nothing found, or not looked up this batch (what a batch found is cleared here)
                 }
                 final Object held = found[i];
                 found[i] = null;

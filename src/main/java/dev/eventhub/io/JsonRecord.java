@@ -193,7 +193,7 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
     }
 
     private static JsonRecord envelope(byte[] b, int from, int to, Reading reading, boolean open) {
-        if (!starts(b, from, to, SEQ_BYTES)) {
+        if (!SEQ_PREFIX.at(b, from, to)) {
             return null;
         }
         int i = from + SEQ.length();
@@ -218,10 +218,10 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
             seq = seq * 10 + (b[i] - '0');
             i++;
         }
-        if (i == digitsStart || b[digitsStart] == '0' && i - digitsStart > 1 || !starts(b, i, to, TIME_BYTES)) {
+        if (i == digitsStart || b[digitsStart] == '0' && i - digitsStart > 1 || !TIME_PREFIX.at(b, i, to)) {
             return null;
         }
-        i += TIME_BYTES.length;
+        i += TIME_PREFIX.length;
         if (to - i < 21) {
             return null;
         }
@@ -237,10 +237,10 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
                 i++;
             }
         }
-        if (!starts(b, i, to, EVENT_BYTES)) {
+        if (!EVENT_PREFIX.at(b, i, to)) {
             return null;
         }
-        int eventStart = i + EVENT_BYTES.length;
+        int eventStart = i + EVENT_PREFIX.length;
         int eventEnd = Json.skipValue(b, eventStart, to, 1);
         if (open) {
             if (eventEnd < 0 || eventEnd + 1 >= to || b[eventEnd] != '}' || b[eventEnd + 1] != '\n') {
@@ -254,13 +254,9 @@ public record JsonRecord(long sequence, long timeNanos, String event, String str
                 new String(b, eventStart, eventEnd - eventStart, StandardCharsets.UTF_8), null);
     }
 
-    private static final Prefix SEQ_BYTES = new Prefix(SEQ);
-    private static final Prefix TIME_BYTES = new Prefix(TIME);
-    private static final Prefix EVENT_BYTES = new Prefix(EVENT);
-
-    private static boolean starts(byte[] b, int at, int to, Prefix prefix) {
-        return prefix.at(b, at, to);
-    }
+    private static final Prefix SEQ_PREFIX = new Prefix(SEQ);
+    private static final Prefix TIME_PREFIX = new Prefix(TIME);
+    private static final Prefix EVENT_PREFIX = new Prefix(EVENT);
 
     /**
      * An ASCII constant of up to 16 bytes, compared a word at a time: its first eight bytes and its last eight
