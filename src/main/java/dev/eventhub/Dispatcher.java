@@ -169,6 +169,8 @@ final class Dispatcher implements Runnable {
     private boolean inRound;
     /** Set after a round slower than the threshold: time each inline call until a round is fast again. */
     private boolean timeCalls;
+    /** What the last {@link InlineDelivery#deliver} call did besides its count. Owner only. */
+    private final InlineDelivery.Outcome outcome = new InlineDelivery.Outcome();
     /** A BLOCK buffer made this round wait (set by AsyncDelivery.makeRoom; dispatcher thread only). */
     boolean waitedForBlockBuffer;
 
@@ -520,11 +522,25 @@ final class Dispatcher implements Runnable {
             return;
         }
         int from = subscription.fromSequence <= first ? 0 : (int) Math.min(count, subscription.fromSequence - first);
+        final boolean timed = timeCalls; // set between rounds only
+        final long left = subscription.limit - subscription.deliveredPlain(); // calls before the limit ends it
+        final InlineDelivery inline = subscription.inlineDelivery;
+        if (inline != null && !timed) {
+            final InlineDelivery.Outcome outcome = this.outcome;
+            final long delivered = inline.deliver(subscription, batch, from, count, first, stamp, left, outcome);
+            delivered(subscription, delivered, outcome.last);
+            final Throwable failure = outcome.failure;
+            if (failure != null) {
+                outcome.failure = null;
+                fail(subscription, failure);
+            } else if (delivered >= left) {
+                subscription.finish(EndReason.LIMIT_REACHED, null);
+            }
+            return;
+        }
         final java.util.function.Predicate<Object> filter = subscription.filter;
         final AsyncDelivery async = subscription.async;
         final EventHandler<Object> handler = subscription.handler;
-        final boolean timed = timeCalls; // set between rounds only
-        final long left = subscription.limit - subscription.deliveredPlain(); // calls before the limit ends it
         long delivered = 0;
         long last = 0;
         for (int i = from; i < count; i++) {
@@ -927,6 +943,9 @@ final class Dispatcher implements Runnable {
             subscription.attributeIndexed = true;
             attributeIndex.add(subscription);
             return;
+        }
+        if (subscription.async == null) {
+            subscription.inlineDelivery = InlineDelivery.forSubscriber(subscription.filter, subscription.handler);
         }
         if (subscriberCount == subscribers.length) {
             subscribers = Arrays.copyOf(subscribers, subscriberCount * 2);

@@ -81,6 +81,8 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     boolean inputClosed;
     /** Whether the owner has run its registration (once; later commands for it only unlink). */
     boolean registeredByOwner;
+    /** Inline and in the subscriber array: the loop that hands it a batch (set when linked), else null. */
+    InlineDelivery inlineDelivery;
     /** Whether it lives in the topic index rather than the subscriber array. */
     boolean indexed;
     /** The last sequence an index matched it for: several topics, patterns or labels still mean one delivery. */
