@@ -50,6 +50,60 @@ class AttributeTest {
         }
     }
 
+    /**
+     * The first subscription goes under {@code type} when nothing tells its clauses apart; the second, which avoids
+     * that value, takes it under its name with it, so that an event needs one lookup. A subscription that would not be
+     * alone under its other value stays where it is, and every subscription still gets exactly its events.
+     */
+    @Test
+    void theFirstSubscriptionMovesUnderTheAttributeThatTellsItFromTheSecond() {
+        AtomicInteger calls = new AtomicInteger();
+        try (EventHub<Container> hub = hub(calls)) {
+            List<String> first = new ArrayList<>();
+            List<String> second = new ArrayList<>();
+            List<String> imageWeb = new ArrayList<>();
+            DispatcherSubscription web = (DispatcherSubscription) hub.events().where("type", "container")
+                    .where("name", "web").subscribe(c -> first.add(c.type() + "/" + c.name()));
+            drain(hub);
+            assertThat(web.whereAttributes[web.indexedClause]).as("alone: under its first clause, type")
+                    .isEqualTo(hub.dispatcher().attributeIndex("type"));
+            DispatcherSubscription imageX = (DispatcherSubscription) hub.events().where("type", "image")
+                    .where("name", "x").subscribe(c -> { });
+            DispatcherSubscription image = (DispatcherSubscription) hub.events().where("type", "image")
+                    .where("name", "web").subscribe(c -> imageWeb.add(c.type() + "/" + c.name()));
+            drain(hub);
+            assertThat(image.whereAttributes[image.indexedClause]).isEqualTo(hub.dispatcher().attributeIndex("name"));
+            assertThat(imageX.whereAttributes[imageX.indexedClause]).as("moved with the newcomer that avoided it")
+                    .isEqualTo(hub.dispatcher().attributeIndex("name"));
+            assertThat(web.whereAttributes[web.indexedClause]).as("not under the newcomer's values: stays")
+                    .isEqualTo(hub.dispatcher().attributeIndex("type"));
+            DispatcherSubscription db = (DispatcherSubscription) hub.events().where("type", "container")
+                    .where("name", "db").subscribe(c -> second.add(c.type() + "/" + c.name()));
+            drain(hub);
+            assertThat(db.whereAttributes[db.indexedClause]).isEqualTo(hub.dispatcher().attributeIndex("name"));
+            assertThat(web.whereAttributes[web.indexedClause]).as("web is held by image under its name: stays")
+                    .isEqualTo(hub.dispatcher().attributeIndex("type"));
+            image.cancel();
+            drain(hub);
+            DispatcherSubscription cache = (DispatcherSubscription) hub.events().where("type", "container")
+                    .where("name", "cache").subscribe(c -> { });
+            drain(hub);
+            assertThat(cache.whereAttributes[cache.indexedClause]).isEqualTo(hub.dispatcher().attributeIndex("name"));
+            assertThat(web.whereAttributes[web.indexedClause]).as("alone under container, alone under web: moves")
+                    .isEqualTo(hub.dispatcher().attributeIndex("name"));
+            for (String type : List.of("container", "image")) {
+                for (String name : List.of("web", "db", "cache")) {
+                    hub.offer(new Container(type, name, null));
+                }
+            }
+            drain(hub);
+            assertThat(first).containsExactly("container/web");
+            assertThat(second).containsExactly("container/db");
+            assertThat(imageWeb).as("cancelled before the events").isEmpty();
+            assertThat(hub.dispatcher().attributeIndexedSubscriptions()).isEqualTo(4);
+        }
+    }
+
     @Test
     void eachAttributeFunctionIsCalledOncePerEventWhateverServesTheSubscriptions() {
         AtomicInteger calls = new AtomicInteger();
