@@ -470,7 +470,8 @@ final class Dispatcher implements Runnable {
     /**
      * Hands the batch to every subscription, one subscription at a time: each checks its window once, then runs its
      * filter over the whole batch in one loop with one call target, which the processor predicts (event by event,
-     * the target changed with every subscriber and every call was mispredicted). Then the topic index, event by
+     * the target changed with every subscriber and every call was mispredicted); for an inline subscription that loop
+     * is its classes' own copy of {@link InlineDeliveryLoop}, in which the JIT inlines the filter and the handler. Then the topic index, event by
      * event, where cost follows the matches. Subscriptions made by handlers meanwhile are registered after the
      * batch, outside every iteration. Owner only.
      */
