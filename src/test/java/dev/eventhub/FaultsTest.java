@@ -259,7 +259,10 @@ class FaultsTest {
      * Handler A cancels B (inline, then async) and C (inline) while handling event 5: from then on none of them gets a
      * call that begins after the cancel returned. A round hands its batch to one subscription at a time, in
      * registration order, so B (before A) has had at least events 0..5 and perhaps the rest of that round's batch, in
-     * order; C (after A) has had only events of earlier rounds, never 5.
+     * order; C (after A) has had only events of earlier rounds, never 5. The inline ones run on the dispatcher, so no
+     * call of theirs sees the flag A sets after cancelling. The async one's consumer may have passed its check of the
+     * end before the cancel (a call that began before it, which cancel() does not wait out): that one call, and no
+     * other, may see the flag.
      */
     @Test
     void aHandlerThatCancelsOtherSubscriptionsStopsTheirDeliveriesAtOnce() throws Exception {
@@ -300,7 +303,8 @@ class FaultsTest {
             hub.publish(i);
         }
         hub.close();
-        assertThat(afterCancel).isEmpty();
+        assertThat(afterCancel).as("inline calls after the cancel").noneMatch(who -> !who.startsWith("async:"));
+        assertThat(afterCancel).as("async calls that may have begun before the cancel").hasSizeLessThanOrEqualTo(1);
         assertThat(b).hasSizeGreaterThanOrEqualTo(6).isEqualTo(IntStream.range(0, b.size()).boxed().toList());
         assertThat(c).hasSizeLessThanOrEqualTo(5).isEqualTo(IntStream.range(0, c.size()).boxed().toList());
         assertThat(asyncSeen).isSorted().doesNotHaveDuplicates();
