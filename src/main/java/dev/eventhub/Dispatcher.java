@@ -945,9 +945,6 @@ final class Dispatcher implements Runnable {
             attributeIndex.add(subscription);
             return;
         }
-        if (subscription.async == null) {
-            subscription.inlineDelivery = InlineDelivery.forSubscriber(subscription.filter, subscription.handler);
-        }
         if (subscriberCount == subscribers.length) {
             subscribers = Arrays.copyOf(subscribers, subscriberCount * 2);
         }

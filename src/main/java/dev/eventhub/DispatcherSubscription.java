@@ -69,6 +69,11 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
      */
     final int[] whereAttributes;
     final Object[][] whereValues;
+    /**
+     * Inline and served from the subscriber array (no topic, no where): the loop that hands it a batch, else null.
+     * Chosen on the subscribing thread, so that the dispatcher never waits for a copy of the loop to be defined.
+     */
+    final InlineDelivery inlineDelivery;
 
     // Cursor: dispatcher thread only.
     /** First sequence this subscription may receive; later ones pass, earlier ones are skipped. */
@@ -81,8 +86,6 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
     boolean inputClosed;
     /** Whether the owner has run its registration (once; later commands for it only unlink). */
     boolean registeredByOwner;
-    /** Inline and in the subscriber array: the loop that hands it a batch (set when linked), else null. */
-    InlineDelivery inlineDelivery;
     /** Whether it lives in the topic index rather than the subscriber array. */
     boolean indexed;
     /** The last sequence an index matched it for: several topics, patterns or labels still mean one delivery. */
@@ -132,6 +135,8 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
                 isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(),
                 isolation.flow() == null ? null : new FlowDemand(isolation.flow()));
+        this.inlineDelivery = async == null && handler != null && !hasTopicFilter() && whereAttributes == null
+                ? InlineDelivery.forSubscriber(filter, handler) : null;
     }
 
     /**

@@ -63,7 +63,10 @@ abstract class InlineDelivery {
     abstract long deliver(DispatcherSubscription subscription, Object[] batch, int from, int count, long first,
                           long stamp, long left, Outcome outcome);
 
-    /** The loop for a subscription with this filter (null: none) and this handler. Thread-safe; not on a hot path. */
+    /**
+     * The loop for a subscription with this filter (null: none) and this handler. Thread-safe; called by the
+     * subscribing thread as it makes the subscription (defining a copy takes about 0.25 ms), never per event.
+     */
     static InlineDelivery forSubscriber(Predicate<?> filter, EventHandler<?> handler) {
         if (TEMPLATE == null) {
             return SHARED;
