@@ -24,9 +24,9 @@ import java.util.function.Predicate;
  *
  * <p><b>Bounds.</b> At most {@value #MAX_COPIES} copies are defined in the JVM; beyond that, and wherever a copy
  * cannot be defined (the class bytes are not readable, hidden classes are not supported), subscribers share the
- * normally loaded {@link InlineDeliveryLoop}, which behaves the same at the speed of one copy for all. The table of
- * copies holds handler classes through a {@link ClassValue} and filter classes weakly, so it keeps no application
- * class loader alive; a copy whose classes are gone is unloaded with them.
+ * normally loaded {@link InlineDeliveryLoop}, which behaves the same at the speed of one copy for all (reaching the
+ * bound is logged once, at INFO). The table of copies holds handler classes through a {@link ClassValue} and filter
+ * classes weakly, so it keeps no application class loader alive; a copy whose classes are gone is unloaded with them.
  *
  * <p>Async subscriptions, and calls timed after a slow round, take the dispatcher's general loop.
  */
@@ -76,7 +76,13 @@ abstract class InlineDelivery {
         synchronized (byFilterClass) {
             InlineDelivery loop = byFilterClass.get(filterClass);
             if (loop == null) {
-                loop = COPIES.getAndIncrement() < MAX_COPIES ? copy() : SHARED;
+                int copies = COPIES.getAndIncrement();
+                loop = copies < MAX_COPIES ? copy() : SHARED;
+                if (copies == MAX_COPIES) {
+                    System.getLogger("dev.eventhub").log(System.Logger.Level.INFO, MAX_COPIES + " pairs of filter "
+                            + "and handler classes have their own delivery loop; later pairs share one, and their "
+                            + "calls are indirect again (logged once)");
+                }
                 byFilterClass.put(filterClass, loop);
             }
             return loop;
