@@ -471,8 +471,8 @@ final class Dispatcher implements Runnable {
      * Hands the batch to every subscription, one subscription at a time: each checks its window once, then runs its
      * filter over the whole batch in one loop with one call target, which the processor predicts (event by event,
      * the target changed with every subscriber and every call was mispredicted); for an inline subscription that loop
-     * is its classes' own copy of {@link InlineDeliveryLoop}, in which the JIT inlines the filter and the handler. Then the topic index, event by
-     * event, where cost follows the matches. Subscriptions made by handlers meanwhile are registered after the
+     * is its classes' own copy of {@link InlineDeliveryLoop}, in which the JIT inlines the filter and the handler.
+     * Then the topic index, event by event, where cost follows the matches. Subscriptions made by handlers meanwhile are registered after the
      * batch, outside every iteration. Owner only.
      */
     private void fanOut(int count) {
@@ -539,9 +539,9 @@ final class Dispatcher implements Runnable {
             }
             return;
         }
+        // Here: an async subscription, or an inline one while calls are timed.
         final java.util.function.Predicate<Object> filter = subscription.filter;
         final AsyncDelivery async = subscription.async;
-        final EventHandler<Object> handler = subscription.handler;
         long delivered = 0;
         long last = 0;
         for (int i = from; i < count; i++) {
@@ -555,11 +555,7 @@ final class Dispatcher implements Runnable {
                     continue;
                 }
                 if (async == null) {
-                    if (timed) {
-                        timedCall(subscription, event, sequence, stamp);
-                    } else {
-                        handler.onEvent(event, sequence, stamp);
-                    }
+                    timedCall(subscription, event, sequence, stamp);
                 }
             } catch (Throwable failure) {
                 delivered(subscription, delivered, last);

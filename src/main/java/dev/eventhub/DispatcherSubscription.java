@@ -135,7 +135,7 @@ final class DispatcherSubscription extends Deadline implements Subscription, Own
         this.async = isolation == null ? null : new AsyncDelivery(this, isolation.executor(), isolation.buffer(),
                 isolation.overflow(), dispatcher.slowHandlerNanos(), dispatcher.name(),
                 isolation.flow() == null ? null : new FlowDemand(isolation.flow()));
-        this.inlineDelivery = async == null && handler != null && !hasTopicFilter() && whereAttributes == null
+        this.inlineDelivery = async == null && !hasTopicFilter() && whereAttributes == null
                 ? InlineDelivery.forSubscriber(filter, handler) : null;
     }
 

@@ -253,16 +253,6 @@ final class Json {
         }
         return at;
     }
-    /**
-     * {@link #skipValue(String, int, int)} over UTF-8 bytes {@code [from, end)}: bytes of multi-byte characters are
-     * all at least 0x80, so they are string content like any other. The bytes are one line of a file: a {@code '\n'}
-     * is not taken for whitespace, so the skip never runs past a line break, which the reader relies on when it parses
-     * a line before it has found where the line ends.
-     */
-    static int skipValue(byte[] text, int from, int end, int depth) {
-        return skip(text, end, from, depth);
-    }
-
     private static boolean startsWith(byte[] text, int end, int at, String word) {
         if (at + word.length() > end) {
             return false;
@@ -335,7 +325,13 @@ final class Json {
         return -1;
     }
 
-    private static int skip(byte[] text, int end, int at, int depth) {
+    /**
+     * {@link #skipValue(String, int, int)} over UTF-8 bytes {@code [at, end)}: bytes of multi-byte characters are
+     * all at least 0x80, so they are string content like any other. The bytes are one line of a file: a {@code '\n'}
+     * is not taken for whitespace, so the skip never runs past a line break, which the reader relies on when it parses
+     * a line before it has found where the line ends.
+     */
+    static int skipValue(byte[] text, int at, int end, int depth) {
         int n = end;
         if (at >= n || depth > MAX_DEPTH) {
             return -1;
@@ -366,7 +362,7 @@ final class Json {
                     i = skipSpace(text, end, i + 1);
                     i = i < n && text[i] == '"' && depth < MAX_DEPTH
                             ? skipString(text, n, i)
-                            : skip(text, end, i, depth + 1);
+                            : skipValue(text, i, end, depth + 1);
                     if (i < 0) {
                         return -1;
                     }
@@ -389,7 +385,7 @@ final class Json {
                     return i + 1;
                 }
                 while (true) {
-                    i = skip(text, end, skipSpace(text, end, i), depth + 1);
+                    i = skipValue(text, skipSpace(text, end, i), end, depth + 1);
                     if (i < 0) {
                         return -1;
                     }
