@@ -49,8 +49,10 @@ final class AsyncDelivery implements Runnable {
     static final int TASK_BATCH = 256;
     /** Default buffer of an async subscription that does not choose one. */
     static final int DEFAULT_BUFFER = 1024;
-    /** Spins of a waiting party before it parks. */
+    /** Spins of a waiting party before it parks (a consumer thread yields first, as the dispatcher does). */
     private static final int SPINS = 100;
+    /** Yields of an idle consumer thread after its spins, before it parks: see Dispatcher.YIELDS_BEFORE_PARK. */
+    private static final int YIELDS = 100;
     private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /** Buffer occupancy, as a fraction of its size, above which the subscriber counts as falling behind. */
     private static final double HIGH_WATERMARK = 0.75;
@@ -365,8 +367,12 @@ final class AsyncDelivery implements Runnable {
             if (drainCounted(TASK_BATCH) > 0) {
                 idle = 0;
             } else if (!consumerDone) {
-                if (idle++ < SPINS) {
+                if (idle < SPINS) {
+                    idle++;
                     Thread.onSpinWait();
+                } else if (idle < SPINS + YIELDS) {
+                    idle++;
+                    Thread.yield();
                 } else {
                     consumerParked = true;
                     if (!hasWork()) {
