@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -110,8 +109,11 @@ public final class KafkaSource<T> implements EventSource<T> {
     private final Duration pollTimeout;
     private final Map<String, String> properties;
 
-    /** Partition to the next offset to read: right after the last record published (or skipped). */
-    private final Map<Integer, Long> next = new TreeMap<>();
+    /**
+     * By partition number, the next offset to read: right after the last record published (or skipped); -1 where
+     * none is fixed yet. An array, not a map: the ingest's thread writes it once per record.
+     */
+    private long[] next = new long[0];
     private boolean resolved;
     private T pendingItem;
     private int pendingPartition;
@@ -345,7 +347,7 @@ public final class KafkaSource<T> implements EventSource<T> {
             throw stop;
         }
         if (pendingItem != null && resumeAfter == pendingItem) {
-            next.put(pendingPartition, pendingOffset + 1); // the ingest published it before the last connection ended
+            setNext(pendingPartition, pendingOffset + 1); // the ingest published it before the last connection ended
         }
         pendingItem = null;
         Map<String, Object> config = new HashMap<>(properties);
@@ -394,8 +396,8 @@ public final class KafkaSource<T> implements EventSource<T> {
     private void position(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> assigned) {
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : assigned) {
-            Long offset = next.get(tp.partition());
-            if (offset != null) {
+            long offset = tp.partition() < next.length ? next[tp.partition()] : -1;
+            if (offset >= 0) {
                 consumer.seek(tp, offset);
             } else {
                 fresh.add(tp);
@@ -411,14 +413,19 @@ public final class KafkaSource<T> implements EventSource<T> {
             committed.forEach((tp, at) -> {
                 if (at != null) {
                     consumer.seek(tp, at.offset());
+                    setNext(tp.partition(), at.offset());
                     unset.remove(tp);
                 }
             });
         }
+        // Where a partition starts is fixed now, so that a reconnect resumes there and not at a later end: from the
+        // committed offsets and the time index, as found; at the end, by asking the broker for it (a round trip).
+        // From the beginning needs nothing: until a record of it is published, a reconnect starts there again.
+        List<TopicPartition> atEnd = new ArrayList<>();
         if (!unset.isEmpty()) {
             switch (start) {
                 case BEGINNING -> consumer.seekToBeginning(unset);
-                case END -> consumer.seekToEnd(unset);
+                case END -> atEnd.addAll(unset);
                 case TIME -> {
                     Map<TopicPartition, Long> query = new HashMap<>();
                     unset.forEach(tp -> query.put(tp, since.toEpochMilli()));
@@ -427,19 +434,32 @@ public final class KafkaSource<T> implements EventSource<T> {
                     for (TopicPartition tp : unset) {
                         OffsetAndTimestamp at = found.get(tp);
                         if (at == null) {
-                            none.add(tp);
+                            atEnd.add(tp);
                         } else {
                             consumer.seek(tp, at.offset());
+                            setNext(tp.partition(), at.offset());
                         }
                     }
-                    consumer.seekToEnd(none);
                 }
             }
         }
-        for (TopicPartition tp : fresh) { // fixed now, so that a reconnect resumes here, not at a later "end"
-            next.put(tp.partition(), consumer.position(tp, METADATA_TIMEOUT));
+        if (!atEnd.isEmpty()) { // an empty list would move every assigned partition to its end
+            consumer.seekToEnd(atEnd);
+            for (TopicPartition tp : atEnd) {
+                setNext(tp.partition(), consumer.position(tp, METADATA_TIMEOUT));
+            }
         }
         resolved = true;
+    }
+
+    /** Fixes where a partition goes on: the next offset to read. Under the source's lock. */
+    private void setNext(int partition, long offset) {
+        if (partition >= next.length) {
+            long[] grown = Arrays.copyOf(next, Math.max(partition + 1, 2 * next.length));
+            Arrays.fill(grown, next.length, grown.length, -1L);
+            next = grown;
+        }
+        next[partition] = offset;
     }
 
     /** One consumer; used by the ingest's thread only, but for {@link #close()} from {@code Ingest.stop()}. */
@@ -482,7 +502,7 @@ public final class KafkaSource<T> implements EventSource<T> {
         /** The ingest asked for more: it published the item returned last. */
         private void confirm() {
             if (pendingItem != null) {
-                next.put(pendingPartition, pendingOffset + 1);
+                setNext(pendingPartition, pendingOffset + 1);
                 pendingItem = null;
                 uncommitted = true;
             }
@@ -511,7 +531,7 @@ public final class KafkaSource<T> implements EventSource<T> {
                 throw stop;
             }
             long count = skipped.incrementAndGet();
-            next.put(record.partition(), record.offset() + 1);
+            setNext(record.partition(), record.offset() + 1);
             uncommitted = true;
             LOG.log(Level.WARNING, "record at " + where + " skipped: " + why + " (" + count + " skipped so far)",
                     failure);
@@ -523,7 +543,11 @@ public final class KafkaSource<T> implements EventSource<T> {
                 return;
             }
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            next.forEach((p, offset) -> offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(offset)));
+            for (int p = 0; p < next.length; p++) {
+                if (next[p] >= 0) {
+                    offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(next[p]));
+                }
+            }
             uncommitted = false;
             if (sync) {
                 consumer.commitSync(offsets, Duration.ofSeconds(5));
@@ -564,6 +588,14 @@ public final class KafkaSource<T> implements EventSource<T> {
 
     @Override
     public String toString() {
-        return "KafkaSource{topic=" + topic + ", servers=" + servers + ", next=" + next + '}';
+        StringBuilder offsets = new StringBuilder("{");
+        synchronized (this) {
+            for (int p = 0; p < next.length; p++) {
+                if (next[p] >= 0) {
+                    offsets.append(offsets.length() > 1 ? ", " : "").append(p).append('=').append(next[p]);
+                }
+            }
+        }
+        return "KafkaSource{topic=" + topic + ", servers=" + servers + ", next=" + offsets.append('}') + '}';
     }
 }

@@ -2,6 +2,7 @@ package dev.eventhub.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.eventhub.EventHub;
 import dev.eventhub.SinkSubscription;
@@ -162,6 +163,45 @@ class KafkaBridgeTest {
     }
 
     @Test
+    void sinceFindsItsPlaceInEveryPartitionWhenEachHasRecordsFromThatTime() throws Exception {
+        // Every partition has records both before and after `since`, so the time index finds an offset in each and
+        // none is left to start at its end (an empty list handed to the consumer's seekToEnd means all of them).
+        String topic = newTopic(3);
+        AtomicLong clock = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1_000_000L);
+        Map<String, Long> stamps = new java.util.concurrent.ConcurrentHashMap<>();
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up").clock(clock::get).build()) {
+            upstream.attach(KafkaSink.open(sinkOptions(topic), e -> e, KafkaBridgeTest::key));
+            java.util.concurrent.Semaphore stamped = new java.util.concurrent.Semaphore(0);
+            upstream.subscribe((e, seq, nanos) -> {
+                stamps.put(e, nanos);
+                stamped.release();
+            });
+            for (int i = 0; i < 60; i++) {
+                clock.addAndGet(1_000_000_000L); // a second apart: the time index tells each from the next
+                upstream.publish("k" + (i % 20) + ":e" + i);
+                stamped.acquire();
+            }
+        }
+        Instant since = Instant.ofEpochSecond(0, stamps.get("k10:e30"));
+        List<String> expected = stamps.entrySet().stream()
+                .filter(e -> e.getValue() / 1_000_000 >= since.toEpochMilli()).map(Map.Entry::getKey).toList();
+        List<Received> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (EventHub<Received> downstream = EventHub.<Received>builder().name("down").build()) {
+            downstream.subscribe(got::add);
+            Ingest<Received> ingest = Ingest.builder(downstream,
+                    KafkaSource.builder(broker.servers(), topic, Received::of).since(since).build()).start();
+            try {
+                await().atMost(WAIT).until(() -> ingest.ingested() >= expected.size());
+            } finally {
+                ingest.stop();
+            }
+        }
+        assertThat(got).extracting(Received::value).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(got).extracting(Received::partition).as("records from that time in every partition")
+                .containsOnly(0, 1, 2).contains(0, 1, 2);
+    }
+
+    @Test
     void aReconnectResumesEveryPartitionRightAfterTheLastPublishedRecord() throws Exception {
         String topic = newTopic(3);
         try (EventHub<String> upstream = EventHub.<String>builder().name("up").build()) {
@@ -212,6 +252,56 @@ class KafkaBridgeTest {
             }
             assertThat(next).containsExactlyInAnyOrderElementsOf(markers);
         }
+    }
+
+    @Test
+    void whereEachPartitionStartsHoldsForAReconnectBeforeAnythingOfItWasPublished() throws Exception {
+        String topic = newTopic(3);
+        List<String> old = publish(topic, "old", 30);
+        KafkaSource<Received> fromEnd = KafkaSource.builder(broker.servers(), topic, Received::of).fromEnd()
+                .pollTimeout(Duration.ofMillis(100)).build();
+        KafkaSource<Received> fromBeginning = KafkaSource.builder(broker.servers(), topic, Received::of)
+                .fromBeginning().pollTimeout(Duration.ofMillis(100)).build();
+        fromEnd.open(null).close(); // connected, then failed before anything was read
+        fromBeginning.open(null).close();
+        List<String> later = publish(topic, "new", 30);
+        // The end was fixed at the first connection: the reconnect reads what came after it, not from a later end
+        // (which would wait for records that never come: hence the timeout).
+        assertTimeoutPreemptively(WAIT, () -> {
+            try (EventSource.Connection<Received> connection = fromEnd.open(null)) {
+                assertThat(read(connection, later.size())).containsExactlyInAnyOrderElementsOf(later);
+            }
+        });
+        // The beginning is the beginning again: nothing of any partition was published before.
+        List<String> all = new ArrayList<>(old);
+        all.addAll(later);
+        assertTimeoutPreemptively(WAIT, () -> {
+            try (EventSource.Connection<Received> connection = fromBeginning.open(null)) {
+                assertThat(read(connection, all.size())).containsExactlyInAnyOrderElementsOf(all);
+            }
+        });
+    }
+
+    /** Publishes {@code count} events with keys spread over five (so over the partitions) through the sink. */
+    private static List<String> publish(String topic, String tag, int count) throws InterruptedException {
+        List<String> events = new ArrayList<>();
+        try (EventHub<String> upstream = EventHub.<String>builder().name("up-" + tag).build()) {
+            upstream.attach(KafkaSink.open(sinkOptions(topic), e -> e, KafkaBridgeTest::key));
+            for (int i = 0; i < count; i++) {
+                String event = "k" + (i % 5) + ":" + tag + i;
+                upstream.publish(event);
+                events.add(event);
+            }
+        }
+        return events;
+    }
+
+    private static List<String> read(EventSource.Connection<Received> connection, int count) throws Exception {
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            values.add(connection.next().value());
+        }
+        return values;
     }
 
     @Test
