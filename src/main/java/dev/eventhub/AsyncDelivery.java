@@ -54,6 +54,11 @@ final class AsyncDelivery implements Runnable {
     /** Yields of an idle consumer thread after its spins, before it parks: see Dispatcher.YIELDS_BEFORE_PARK. */
     private static final int YIELDS = 100;
     private static final long PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * Longest park of a dispatcher waiting on a full BLOCK buffer. The consumer unparks it once half the buffer is
+     * free; this bound is for what the consumer does not tell it: a cancel, the hub terminating.
+     */
+    private static final long BLOCKED_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** Buffer occupancy, as a fraction of its size, above which the subscriber counts as falling behind. */
     private static final double HIGH_WATERMARK = 0.75;
 
@@ -68,6 +73,8 @@ final class AsyncDelivery implements Runnable {
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "stolenGap", long.class);
     private static final VarHandle STEALS =
             VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "steals", long.class);
+    private static final VarHandle WAITER =
+            VarHandles.field(MethodHandles.lookup(), AsyncDelivery.class, "waiter", Thread.class);
 
     private final DispatcherSubscription subscription;
     private final Overflow overflow;
@@ -114,6 +121,12 @@ final class AsyncDelivery implements Runnable {
     private volatile long steals;
     private volatile boolean consumerParked;
     private volatile boolean scheduled;
+    /**
+     * The dispatcher, parked on a full BLOCK buffer until the consumer has emptied half of it; null when nobody
+     * waits. The dispatcher sets it and then re-reads {@code head}; the consumer, which stores {@code head} and then
+     * reads it, takes it (CAS to null) and unparks it.
+     */
+    private volatile Thread waiter;
     /** The cancel handshake with cancellers: one call per handler call (see CallGate). */
     private final CallGate calls = new CallGate();
     /** The thread running the consumer now: the own thread, or the executor thread of the current task. */
@@ -225,12 +238,24 @@ final class AsyncDelivery implements Runnable {
             case BLOCK -> {
                 hub.waitedForBlockBuffer = true;
                 hub.flushWakes(); // every consumer must run while the dispatcher waits for this one
-                for (int spins = 0; tail - (cachedHead = (long) HEAD.getVolatile(this)) >= size; spins++) {
+                wakeConsumer();
+                // Wait until half the buffer is free, not one slot: the dispatcher then refills it in one go, instead
+                // of trading one event at a time with a consumer slower than itself, awake all the while.
+                final long resume = tail - size + Math.max(1, size >>> 1); // head once half is free
+                for (int spins = 0; (cachedHead = (long) HEAD.getVolatile(this)) < resume; spins++) {
                     if (subscription.isEnded() || hub.isTerminated()) {
                         return false;
                     }
-                    wakeConsumer();
-                    backOff(spins);
+                    if (spins < SPINS) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    waiter = Thread.currentThread(); // volatile: ordered before the re-read of head
+                    if ((long) HEAD.getVolatile(this) < resume) {
+                        wakeConsumer();
+                        LockSupport.parkNanos(this, BLOCKED_PARK_NANOS);
+                    }
+                    waiter = null;
                 }
                 return true;
             }
@@ -405,6 +430,14 @@ final class AsyncDelivery implements Runnable {
         return delivered;
     }
 
+    /** Unparks a dispatcher waiting for room once half the buffer is free. Consumer only. */
+    private void wakeWaiter(long head) {
+        Thread owner = waiter;
+        if (owner != null && tail - head <= size - Math.max(1, size >>> 1) && WAITER.compareAndSet(this, owner, null)) {
+            LockSupport.unpark(owner);
+        }
+    }
+
     /** Whether the consumer can do something now: deliver, finish, or stop. */
     private boolean hasWork() {
         if (subscription.isEnded()) {
@@ -426,6 +459,12 @@ final class AsyncDelivery implements Runnable {
             }
             final long head = (long) HEAD.getVolatile(this);
             if (head == tail) {
+                // Caught up. A full fence, then the waiter: with the dispatcher's store of the waiter and its re-read
+                // of head, one of the two sees the other (the per-event check above has no fence).
+                VarHandle.fullFence();
+                if (waiter != null) {
+                    wakeWaiter(head);
+                }
                 if (batchEnd != null && delivered > 0) {
                     batchEnd.endOfBatch(); // caught up: a sink flushes here
                 }
@@ -465,6 +504,9 @@ final class AsyncDelivery implements Runnable {
             } else {
                 events[index] = null;
                 HEAD.setRelease(this, head + 1);
+                if (waiter != null) {
+                    wakeWaiter(head + 1);
+                }
             }
             int outcome = call(event, sequence, stamp, gap, true);
             if (outcome != DELIVERED) {

@@ -164,6 +164,40 @@ class AsyncSubscriptionTest {
         assertThat(subscription.dropped()).isZero();
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 64})
+    void aFullBlockBufferIsRefilledOnceHalfOfItIsFreeAndEveryEventArrivesOnceInOrder(int size) throws Exception {
+        // The dispatcher parks on a full buffer until the consumer has emptied half of it and unparks it. Each size
+        // and both kinds of consumer: a lost wake-up would leave the dispatcher to its safety timeout every time,
+        // and a wrong level would lose or repeat events, or never wake it.
+        EventHub<Integer> hub = track(EventHub.<Integer>builder().name("block-refill").capacity(1 << 10).build());
+        int count = 20_000;
+        List<Integer> own = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<Integer> pooled = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        CountDownLatch all = new CountDownLatch(2);
+        Subscription first = hub.events().async().buffer(size, Overflow.BLOCK).subscribe(e -> {
+            own.add(e);
+            if (e == count - 1) {
+                all.countDown();
+            }
+        });
+        Subscription second = hub.events().async(pool).buffer(size, Overflow.BLOCK).subscribe(e -> {
+            pooled.add(e);
+            if (e == count - 1) {
+                all.countDown();
+            }
+        });
+        for (int i = 0; i < count; i++) {
+            hub.publish(i);
+        }
+        assertThat(all.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        List<Integer> expected = java.util.stream.IntStream.range(0, count).boxed().toList();
+        assertThat(own).containsExactlyElementsOf(expected);
+        assertThat(pooled).containsExactlyElementsOf(expected);
+        assertThat(first.dropped()).isZero();
+        assertThat(second.dropped()).isZero();
+    }
+
     @Test
     void closeDeliversWhatAsyncSubscribersBufferedThenEndsThem() throws Exception {
         EventHub<Integer> hub = EventHub.<Integer>builder().name("close-async").build();
