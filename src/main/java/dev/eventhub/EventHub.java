@@ -373,6 +373,11 @@ public final class EventHub<T> implements AutoCloseable {
         return new FlowFeed<>(this, ingress.capacity());
     }
 
+    /** {@return the most accepted, not yet dispatched events the hub holds: its builder's capacity, and so the largest batch {@link #publishAll} takes} */
+    public int capacity() {
+        return ingress.capacity();
+    }
+
     /** Free ingress slots now: an estimate, since producers and the dispatcher move while it is read. */
     long freeCapacity() {
         return ingress.capacity() - ingress.size();

@@ -36,6 +36,27 @@ public interface EventSource<T> {
         T next() throws Exception;
 
         /**
+         * Adds the next items to {@code batch}: waits for the first as {@link #next()} does, then adds those already
+         * at hand, without waiting, up to {@code max} in all. The ingest publishes them together, in order, and asks
+         * again only after publishing all of them: a source that counts an item as published when asked for more
+         * counts the whole batch. A failure after the first item is for the next call to report. By default, one
+         * call to {@link #next()}.
+         *
+         * @param batch where to add the items (the ingest hands it over empty)
+         * @param max   the most items to add, 1 or more
+         * @return false when the stream ended cleanly before any item (nothing added; the ingest reconnects)
+         * @throws Exception if the stream failed before any item (the ingest backs off and reconnects)
+         */
+        default boolean next(java.util.List<? super T> batch, int max) throws Exception {
+            T item = next();
+            if (item == null) {
+                return false;
+            }
+            batch.add(item);
+            return true;
+        }
+
+        /**
          * Closes the stream; may be called from another thread while {@link #next()} waits, and must make it return
          * or throw promptly. Must be idempotent: {@link Ingest#stop()} and the ingest's own thread may both call it.
          *

@@ -6,6 +6,8 @@ import dev.eventhub.Subscription;
 import dev.eventhub.internal.Checks;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,8 @@ import java.util.function.LongSupplier;
  */
 public final class Ingest<T> {
     private static final System.Logger LOG = System.getLogger("dev.eventhub");
+    /** Most items published in one call: the dispatcher's round. */
+    private static final int BATCH = 256;
 
     /** Where an ingest is. */
     public enum State {
@@ -240,6 +244,9 @@ public final class Ingest<T> {
 
     private void run() {
         T resume = null;
+        // The items the source has at hand, published together: at most what one publishAll takes.
+        final List<T> batch = new ArrayList<>();
+        final int batchMax = Math.min(BATCH, hub.capacity());
         long delay = initialNanos;
         try {
             while (!stopping && !hub.isClosed()) {
@@ -254,11 +261,20 @@ public final class Ingest<T> {
                         }
                         state = State.CONNECTED;
                         connectedAt = nanoClock.getAsLong();
-                        T item;
-                        while (!stopping && (item = open.next()) != null) {
-                            hub.publish(item);
-                            resume = item;
-                            ingested++;
+                        batch.clear(); // what a failed publish left
+                        while (!stopping && open.next(batch, batchMax)) {
+                            int size = batch.size();
+                            if (size == 1) {
+                                hub.publish(batch.get(0));
+                            } else if (size > 1) {
+                                hub.publishAll(batch); // one claim, and at most one wake-up of the dispatcher
+                            } else {
+                                throw new IllegalStateException("the source's next(batch, max) returned true "
+                                        + "and added nothing (expected: at least one item)");
+                            }
+                            resume = batch.get(size - 1);
+                            ingested += size;
+                            batch.clear();
                         }
                     } finally {
                         connection = null;

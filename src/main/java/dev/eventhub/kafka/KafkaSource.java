@@ -40,7 +40,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * default: like a plain hub subscription, only what comes next).
  *
  * <p><b>Resume.</b> The source remembers, per partition, the last record whose item the ingest published into the
- * hub (the ingest asks for the next item only after publishing the previous one). Every reconnect starts each
+ * hub (the ingest asks for more only after publishing what it was given: an item, or the batch of
+ * items at hand that {@link Connection#next(List, int)} hands over, published together). Every reconnect starts each
  * partition right after it: within the process, nothing is lost or repeated.
  *
  * <p><b>Consumer group.</b> With a group, the source commits those same offsets, only what the hub accepted, after
@@ -115,9 +116,17 @@ public final class KafkaSource<T> implements EventSource<T> {
      */
     private long[] next = new long[0];
     private boolean resolved;
+    /**
+     * The last item handed to the ingest, and where the partitions of its batch go on once the ingest has published
+     * it: by partition, the offset after the batch's last record (published or skipped). {@code pendingCount}
+     * entries; the records of one poll come partition by partition, so there are few.
+     */
     private T pendingItem;
-    private int pendingPartition;
-    private long pendingOffset;
+    private int[] pendingPartitions = new int[4];
+    private long[] pendingOffsets = new long[4];
+    private int pendingCount;
+    /** Whether {@code next} moved since the last commit to the group. */
+    private boolean uncommitted;
     private volatile DecodeException fatal;
     private final AtomicLong skipped = new AtomicLong();
 
@@ -347,9 +356,10 @@ public final class KafkaSource<T> implements EventSource<T> {
             throw stop;
         }
         if (pendingItem != null && resumeAfter == pendingItem) {
-            setNext(pendingPartition, pendingOffset + 1); // the ingest published it before the last connection ended
+            settle(); // the ingest published the last batch before the last connection ended
         }
         pendingItem = null;
+        pendingCount = 0;
         Map<String, Object> config = new HashMap<>(properties);
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -419,22 +429,25 @@ public final class KafkaSource<T> implements EventSource<T> {
             });
         }
         // Where a partition starts is fixed now, so that a reconnect resumes there and not at a later end: from the
-        // committed offsets and the time index, as found; at the end, by asking the broker for it (a round trip).
-        // From the beginning needs nothing: until a record of it is published, a reconnect starts there again.
+        // committed offsets and the time index, as found; at the beginning or the end, by asking the broker (one
+        // round trip for all of them, which the first poll would otherwise make).
+        List<TopicPartition> asked = new ArrayList<>();
         List<TopicPartition> atEnd = new ArrayList<>();
         if (!unset.isEmpty()) {
             switch (start) {
-                case BEGINNING -> consumer.seekToBeginning(unset);
+                case BEGINNING -> {
+                    consumer.seekToBeginning(unset);
+                    asked.addAll(unset);
+                }
                 case END -> atEnd.addAll(unset);
                 case TIME -> {
                     Map<TopicPartition, Long> query = new HashMap<>();
                     unset.forEach(tp -> query.put(tp, since.toEpochMilli()));
                     Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, METADATA_TIMEOUT);
-                    List<TopicPartition> none = new ArrayList<>();
                     for (TopicPartition tp : unset) {
                         OffsetAndTimestamp at = found.get(tp);
                         if (at == null) {
-                            atEnd.add(tp);
+                            atEnd.add(tp); // no record from that time yet: what comes next
                         } else {
                             consumer.seek(tp, at.offset());
                             setNext(tp.partition(), at.offset());
@@ -445,11 +458,24 @@ public final class KafkaSource<T> implements EventSource<T> {
         }
         if (!atEnd.isEmpty()) { // an empty list would move every assigned partition to its end
             consumer.seekToEnd(atEnd);
-            for (TopicPartition tp : atEnd) {
-                setNext(tp.partition(), consumer.position(tp, METADATA_TIMEOUT));
-            }
+            asked.addAll(atEnd);
+        }
+        for (TopicPartition tp : asked) {
+            setNext(tp.partition(), consumer.position(tp, METADATA_TIMEOUT));
         }
         resolved = true;
+    }
+
+    /** The last batch was published (or skipped): its partitions go on after it. Under the source's lock. */
+    private void settle() {
+        for (int i = 0; i < pendingCount; i++) {
+            setNext(pendingPartitions[i], pendingOffsets[i]);
+        }
+        if (pendingCount > 0) {
+            uncommitted = true;
+        }
+        pendingCount = 0;
+        pendingItem = null;
     }
 
     /** Fixes where a partition goes on: the next offset to read. Under the source's lock. */
@@ -466,8 +492,7 @@ public final class KafkaSource<T> implements EventSource<T> {
     private final class KafkaConnection implements Connection<T> {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final Thread owner = Thread.currentThread();
-        private Iterator<ConsumerRecord<byte[], byte[]>> batch = Collections.emptyIterator();
-        private boolean uncommitted;
+        private Iterator<ConsumerRecord<byte[], byte[]>> records = Collections.emptyIterator();
         private volatile boolean closed;
         private boolean released;
 
@@ -478,34 +503,83 @@ public final class KafkaSource<T> implements EventSource<T> {
         @Override
         public T next() throws Exception {
             synchronized (KafkaSource.this) {
-                confirm();
-                while (true) {
-                    if (closed) {
-                        throw new IOException("the connection to topic '" + topic + "' was closed");
-                    }
-                    while (batch.hasNext()) {
-                        ConsumerRecord<byte[], byte[]> record = batch.next();
-                        T item = decode(record);
-                        if (item != null) {
-                            pendingItem = item;
-                            pendingPartition = record.partition();
-                            pendingOffset = record.offset();
-                            return item;
-                        }
-                    }
-                    commit(false);
-                    batch = consumer.poll(pollTimeout).iterator();
-                }
+                T item = take(null, 1);
+                pendingItem = item;
+                return item;
             }
         }
 
-        /** The ingest asked for more: it published the item returned last. */
-        private void confirm() {
-            if (pendingItem != null) {
-                setNext(pendingPartition, pendingOffset + 1);
-                pendingItem = null;
-                uncommitted = true;
+        @Override
+        public boolean next(List<? super T> batch, int max) throws Exception {
+            if (max < 1) {
+                throw new IllegalArgumentException("max: " + max + " (expected: 1 or more)");
             }
+            synchronized (KafkaSource.this) {
+                pendingItem = take(batch, max);
+                return true;
+            }
+        }
+
+        /**
+         * Confirms the last batch (the ingest asked for more: it published it), then takes up to {@code max} items
+         * from the records at hand, polling only while there are none. Adds them to {@code batch} unless it is null
+         * (then {@code max} is 1); returns the last. Under the source's lock.
+         */
+        private T take(List<? super T> batch, int max) throws Exception {
+            settle();
+            DecodeException stop = fatal;
+            if (stop != null) {
+                throw stop;
+            }
+            T last = null;
+            int added = 0;
+            while (true) {
+                while (added < max && records.hasNext()) {
+                    ConsumerRecord<byte[], byte[]> record = records.next();
+                    T item;
+                    try {
+                        item = decode(record);
+                    } catch (DecodeException fatalRecord) {
+                        if (added > 0) {
+                            return last; // these first; the next call throws it (fatal is set)
+                        }
+                        throw fatalRecord;
+                    }
+                    mark(record.partition(), record.offset() + 1);
+                    if (item != null) {
+                        last = item;
+                        added++;
+                        if (batch != null) {
+                            batch.add(item);
+                        }
+                    }
+                }
+                if (added > 0) {
+                    return last;
+                }
+                settle(); // only skipped records so far: nothing of them waits for the ingest
+                commit(false);
+                if (closed) {
+                    throw new IOException("the connection to topic '" + topic + "' was closed");
+                }
+                records = consumer.poll(pollTimeout).iterator();
+            }
+        }
+
+        /** Notes where a partition goes on once the current batch is published. Under the source's lock. */
+        private void mark(int partition, long offset) {
+            for (int i = pendingCount - 1; i >= 0; i--) {
+                if (pendingPartitions[i] == partition) {
+                    pendingOffsets[i] = offset;
+                    return;
+                }
+            }
+            if (pendingCount == pendingPartitions.length) {
+                pendingPartitions = Arrays.copyOf(pendingPartitions, 2 * pendingCount);
+                pendingOffsets = Arrays.copyOf(pendingOffsets, 2 * pendingCount);
+            }
+            pendingPartitions[pendingCount] = partition;
+            pendingOffsets[pendingCount++] = offset;
         }
 
         private T decode(ConsumerRecord<byte[], byte[]> record) throws DecodeException {
@@ -531,8 +605,6 @@ public final class KafkaSource<T> implements EventSource<T> {
                 throw stop;
             }
             long count = skipped.incrementAndGet();
-            setNext(record.partition(), record.offset() + 1);
-            uncommitted = true;
             LOG.log(Level.WARNING, "record at " + where + " skipped: " + why + " (" + count + " skipped so far)",
                     failure);
             return null;

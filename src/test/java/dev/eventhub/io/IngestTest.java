@@ -150,6 +150,101 @@ class IngestTest {
     }
 
     @Test
+    void itemsASourceHandsOverTogetherArePublishedInOrderAndItResumesAfterTheLastOfTheLastBatch() throws Exception {
+        List<Integer> resumedAfter = new CopyOnWriteArrayList<>();
+        List<Integer> maxes = new CopyOnWriteArrayList<>();
+        AtomicInteger connects = new AtomicInteger();
+        CountDownLatch closed = new CountDownLatch(1);
+        EventSource<Integer> source = resume -> {
+            resumedAfter.add(resume);
+            int attempt = connects.incrementAndGet();
+            int start = resume == null ? 1 : resume + 1;
+            return new EventSource.Connection<>() {
+                int next = start;
+                int calls;
+
+                @Override
+                public Integer next() {
+                    throw new AssertionError("the ingest asks for batches");
+                }
+
+                @Override
+                public boolean next(List<? super Integer> batch, int max) throws Exception {
+                    maxes.add(max);
+                    int call = calls++;
+                    if (attempt == 1 && call == 2) {
+                        throw new IOException("reset by peer"); // after two batches: resume after 10
+                    }
+                    if (attempt == 2) {
+                        return true; // and adds nothing: a broken source, counted as a failure
+                    }
+                    if (attempt == 3 && call == 2) {
+                        closed.await(); // quiet until stopped
+                        return false;
+                    }
+                    for (int i = 0; i < 5; i++) {
+                        batch.add(next++);
+                    }
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                    if (attempt == 3) {
+                        closed.countDown();
+                    }
+                }
+            };
+        };
+        Ingest<Integer> ingest = start(Ingest.builder(hub, source).backoff(Duration.ofMillis(1), Duration.ofMillis(1),
+                1.0).jitter(0).sleeper(new RecordingSleeper(10)));
+        await().atMost(WAIT).until(() -> received.size() >= 20);
+        assertThat(received).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 20).boxed().toList());
+        assertThat(resumedAfter).containsExactly(null, 10, 10);
+        assertThat(ingest.ingested()).isEqualTo(20);
+        assertThat(ingest.failures()).isEqualTo(2);
+        assertThat(ingest.lastFailure()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("added nothing");
+        assertThat(maxes).as("a batch is at most the dispatcher's round (256)").containsOnly(256);
+        ingest.stop();
+
+        // A hub smaller than that takes batches of its capacity at most.
+        try (EventHub<Integer> small = EventHub.<Integer>builder().name("small").capacity(4).build()) {
+            List<Integer> smallMaxes = new CopyOnWriteArrayList<>();
+            List<Integer> got = new CopyOnWriteArrayList<>();
+            small.subscribe(got::add);
+            Ingest<Integer> into = Ingest.builder(small, resume -> new EventSource.Connection<Integer>() {
+                int next;
+
+                @Override
+                public Integer next() {
+                    throw new AssertionError("the ingest asks for batches");
+                }
+
+                @Override
+                public boolean next(List<? super Integer> batch, int max) {
+                    smallMaxes.add(max);
+                    if (next == 12) {
+                        return false; // the end: the ingest backs off, and the sleeper holds it there
+                    }
+                    for (int i = 0; i < max && next < 12; i++) {
+                        batch.add(next++);
+                    }
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            }).sleeper(new RecordingSleeper(0)).start();
+            await().atMost(WAIT).until(() -> got.size() >= 12);
+            into.stop();
+            assertThat(got).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 12).boxed().toList());
+            assertThat(smallMaxes).contains(4).containsOnly(4);
+        }
+    }
+
+    @Test
     void stopIsPromptWhileConnectedAndWhileBackingOffAndIsIdempotent() throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         Ingest<Integer> blockedOnNext = start(Ingest.builder(hub, resume -> new EventSource.Connection<Integer>() {

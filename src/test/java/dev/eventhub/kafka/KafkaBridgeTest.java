@@ -1,6 +1,7 @@
 package dev.eventhub.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -302,6 +303,65 @@ class KafkaBridgeTest {
             values.add(connection.next().value());
         }
         return values;
+    }
+
+    @Test
+    void aBatchCountsAsPublishedOnlyOnceTheIngestAsksAgainOrResumesAfterItsLastItem() throws Exception {
+        String topic = newTopic(1);
+        List<String> values = new ArrayList<>();
+        for (String event : publish(topic, "b", 30)) {
+            if (!event.endsWith(":b5")) {
+                values.add(event);
+            }
+        }
+        KafkaSource<String> source = KafkaSource.builder(broker.servers(), topic, r -> {
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            return value.endsWith(":b5") ? null : value; // skipped, inside the first batch
+        }).fromBeginning().pollTimeout(Duration.ofMillis(100)).build();
+        List<String> first = new ArrayList<>();
+        try (EventSource.Connection<String> connection = source.open(null)) {
+            assertThat(connection.next(first, 10)).isTrue();
+        }
+        assertThat(first).hasSizeBetween(1, 10).isEqualTo(values.subList(0, first.size()));
+        // Not published (the ingest failed before): the next connection hands the same batch out again.
+        List<String> again = new ArrayList<>();
+        try (EventSource.Connection<String> connection = source.open(null)) {
+            while (again.size() < first.size()) {
+                assertThat(connection.next(again, first.size() - again.size())).isTrue();
+            }
+        }
+        assertThat(again).isEqualTo(first);
+        // Published: the next connection goes on right after its last item, skipped record included.
+        List<String> rest = new ArrayList<>();
+        try (EventSource.Connection<String> connection = source.open(again.get(again.size() - 1))) {
+            while (again.size() + rest.size() < values.size()) {
+                assertThat(connection.next(rest, 100)).isTrue();
+            }
+        }
+        List<String> all = new ArrayList<>(again);
+        all.addAll(rest);
+        assertThat(all).isEqualTo(values);
+        assertThat(source.skipped()).isPositive();
+
+        // Under FAIL, the items before the rejected record are handed out first; the call after them fails.
+        KafkaSource<String> strict = KafkaSource.builder(broker.servers(), topic, r -> {
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            if (value.endsWith(":b5")) {
+                throw new IllegalArgumentException("not an event: " + value);
+            }
+            return value;
+        }).fromBeginning().onDecodeFailure(KafkaSource.OnDecodeFailure.FAIL).pollTimeout(Duration.ofMillis(100))
+                .build();
+        List<String> before = new ArrayList<>();
+        try (EventSource.Connection<String> connection = strict.open(null)) {
+            assertThatThrownBy(() -> {
+                while (true) {
+                    assertThat(connection.next(before, 100)).isTrue();
+                }
+            }).isInstanceOf(KafkaSource.DecodeException.class).hasMessageContaining("offset 5");
+        }
+        assertThat(before).isEqualTo(values.subList(0, 5));
+        assertThatThrownBy(() -> strict.open(before.get(4))).isInstanceOf(KafkaSource.DecodeException.class);
     }
 
     @Test
