@@ -128,6 +128,17 @@ final class ForkedKafkaBroker implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
+    /** Whether the broker runs, and the last lines of its log: for the message of a test that failed. */
+    String describe(int lines) throws IOException {
+        String state = process == null ? "never started"
+                : process.isAlive() ? "running" : "exited with " + process.exitValue() + " (3 = out of memory)";
+        List<String> all = Files.exists(log)
+                ? new String(Files.readAllBytes(log), java.nio.charset.StandardCharsets.ISO_8859_1).lines().toList()
+                : List.of();
+        return "broker " + state + "; the last lines of " + log + ":\n"
+                + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
     @Override
     public void close() throws Exception {
         try {

@@ -83,7 +83,16 @@ class KafkaCrashTest {
                 broker.kill(); // mid-stream: more is queued in the hub and in flight in the producer
                 long atKill = kafka.acknowledged();
                 broker.start();
-                await().atMost(WAIT).until(() -> received.size() >= n);
+                try {
+                    await().atMost(WAIT).until(() -> received.size() >= n);
+                } catch (org.awaitility.core.ConditionTimeoutException stuck) {
+                    // Say which side stopped: the producer (sent, not acknowledged), the ingest, or the broker.
+                    throw new AssertionError(received.size() + " of " + n + " received; the sink sent " + kafka.sent()
+                            + ", acknowledged " + kafka.acknowledged() + ", failed " + kafka.failed() + " (last: "
+                            + kafka.lastFailure() + "); " + ingest + "; the publisher "
+                            + (publisher.isAlive() ? "is still publishing" : "is done") + "\n" + broker.describe(60),
+                            stuck);
+                }
                 publisher.join(TimeUnit.SECONDS.toMillis(60));
                 assertThat(atKill).as("killed mid-stream").isLessThan(n);
             } finally {
