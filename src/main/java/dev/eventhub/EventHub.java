@@ -373,7 +373,10 @@ public final class EventHub<T> implements AutoCloseable {
         return new FlowFeed<>(this, ingress.capacity());
     }
 
-    /** {@return the most accepted, not yet dispatched events the hub holds: its builder's capacity, and so the largest batch {@link #publishAll} takes} */
+    /**
+     * {@return the most accepted, not yet dispatched events the hub holds: its builder's capacity, and so the
+     * largest batch {@link #publishAll} takes}
+     */
     public int capacity() {
         return ingress.capacity();
     }
