@@ -504,7 +504,7 @@ final class AsyncDelivery implements Runnable {
             } else {
                 events[index] = null;
                 HEAD.setRelease(this, head + 1);
-                if (waiter != null) {
+                if (WAITER.getOpaque(this) != null) { // no ordering needed: the caught-up check below has a fence
                     wakeWaiter(head + 1);
                 }
             }
