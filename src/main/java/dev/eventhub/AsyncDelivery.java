@@ -459,11 +459,13 @@ final class AsyncDelivery implements Runnable {
             }
             final long head = (long) HEAD.getVolatile(this);
             if (head == tail) {
-                // Caught up. A full fence, then the waiter: with the dispatcher's store of the waiter and its re-read
-                // of head, one of the two sees the other (the per-event check above has no fence).
-                VarHandle.fullFence();
-                if (waiter != null) {
-                    wakeWaiter(head);
+                // Caught up. Under BLOCK, a full fence, then the waiter: with the dispatcher's store of the waiter and
+                // its re-read of head, one of the two sees the other (the per-event check below has no fence).
+                if (overflow == Overflow.BLOCK) {
+                    VarHandle.fullFence();
+                    if (waiter != null) {
+                        wakeWaiter(head);
+                    }
                 }
                 if (batchEnd != null && delivered > 0) {
                     batchEnd.endOfBatch(); // caught up: a sink flushes here
@@ -504,7 +506,8 @@ final class AsyncDelivery implements Runnable {
             } else {
                 events[index] = null;
                 HEAD.setRelease(this, head + 1);
-                if (WAITER.getOpaque(this) != null) { // no ordering needed: the caught-up check below has a fence
+                // No ordering needed: the caught-up check below has a fence. Only a BLOCK owner ever waits.
+                if (overflow == Overflow.BLOCK && WAITER.getOpaque(this) != null) {
                     wakeWaiter(head + 1);
                 }
             }

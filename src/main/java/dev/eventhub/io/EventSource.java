@@ -1,5 +1,7 @@
 package dev.eventhub.io;
 
+import dev.eventhub.internal.Checks;
+
 /**
  * Where an {@link Ingest} pulls events from: a remote event stream (Swarm's engine event monitor), a broker, a
  * file. A source is opened again after every failure, handed the last item it delivered so that it can resume
@@ -45,9 +47,14 @@ public interface EventSource<T> {
          * @param batch where to add the items (the ingest hands it over empty)
          * @param max   the most items to add, 1 or more
          * @return false when the stream ended cleanly before any item (nothing added; the ingest reconnects)
-         * @throws Exception if the stream failed before any item (the ingest backs off and reconnects)
+         * @throws NullPointerException     if {@code batch} is null
+         * @throws IllegalArgumentException if {@code max} is less than 1
+         * @throws Exception                if the stream failed before any item (the ingest backs off and
+         *                                  reconnects)
          */
         default boolean next(java.util.List<? super T> batch, int max) throws Exception {
+            Checks.notNull("batch", batch);
+            Checks.positive("max", max);
             T item = next();
             if (item == null) {
                 return false;

@@ -1,5 +1,6 @@
 package dev.eventhub.kafka;
 
+import dev.eventhub.internal.Checks;
 import dev.eventhub.io.EventSource;
 import dev.eventhub.io.Ingest;
 import java.io.IOException;
@@ -503,19 +504,16 @@ public final class KafkaSource<T> implements EventSource<T> {
         @Override
         public T next() throws Exception {
             synchronized (KafkaSource.this) {
-                T item = take(null, 1);
-                pendingItem = item;
-                return item;
+                return take(null, 1);
             }
         }
 
         @Override
         public boolean next(List<? super T> batch, int max) throws Exception {
-            if (max < 1) {
-                throw new IllegalArgumentException("max: " + max + " (expected: 1 or more)");
-            }
+            Checks.notNull("batch", batch);
+            Checks.positive("max", max);
             synchronized (KafkaSource.this) {
-                pendingItem = take(batch, max);
+                take(batch, max);
                 return true;
             }
         }
@@ -523,7 +521,7 @@ public final class KafkaSource<T> implements EventSource<T> {
         /**
          * Confirms the last batch (the ingest asked for more: it published it), then takes up to {@code max} items
          * from the records at hand, polling only while there are none. Adds them to {@code batch} unless it is null
-         * (then {@code max} is 1); returns the last. Under the source's lock.
+         * (then {@code max} is 1); returns the last, which becomes {@code pendingItem}. Under the source's lock.
          */
         private T take(List<? super T> batch, int max) throws Exception {
             settle();
@@ -541,6 +539,7 @@ public final class KafkaSource<T> implements EventSource<T> {
                         item = decode(record);
                     } catch (DecodeException fatalRecord) {
                         if (added > 0) {
+                            pendingItem = last;
                             return last; // these first; the next call throws it (fatal is set)
                         }
                         throw fatalRecord;
@@ -555,6 +554,7 @@ public final class KafkaSource<T> implements EventSource<T> {
                     }
                 }
                 if (added > 0) {
+                    pendingItem = last;
                     return last;
                 }
                 settle(); // only skipped records so far: nothing of them waits for the ingest

@@ -435,5 +435,19 @@ class IngestTest {
                 .hasMessageContaining("port: 0 (expected: from 1 to 65535)");
         assertThatThrownBy(() -> new JsonLinesTcpSource<Integer>("h", 1, null, String::valueOf))
                 .hasMessageContaining("decoder: null");
+        EventSource.Connection<Integer> connection = new EventSource.Connection<>() {
+            @Override
+            public Integer next() {
+                return 1;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        assertThatThrownBy(() -> connection.next(null, 1)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("batch: null");
+        assertThatThrownBy(() -> connection.next(new ArrayList<>(), 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("max: 0");
     }
 }

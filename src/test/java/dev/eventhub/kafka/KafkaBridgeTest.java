@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.eventhub.EventHub;
+import dev.eventhub.Sink;
 import dev.eventhub.SinkSubscription;
 import dev.eventhub.io.EventSource;
 import dev.eventhub.io.Ingest;
@@ -127,30 +128,45 @@ class KafkaBridgeTest {
     @Test
     void sinceReplaysExactlyTheRecordsFromThatTime() throws Exception {
         String topic = newTopic(2);
+        List<String> events = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "e:" + i).toList();
+        Map<String, Long> stamps = publishASecondApart(Sinks.open("kafka", sinkOptions(topic), e -> e), events);
+        // From the hub's own stamp of e:59 (the dispatcher may read the clock a step early: use what it wrote).
+        Instant since = Instant.ofEpochSecond(0, stamps.get("e:59"));
+        List<String> expected = stampedFrom(stamps, since);
+        assertThat(expected).hasSizeBetween(1, 99); // a real subset: the older records must be left out
+        assertThat(ingestSince(topic, since, expected.size())).extracting(Received::value)
+                .containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /**
+     * Publishes {@code events} through {@code sink} from a hub whose clock moves a second before each (so the time
+     * index tells each from the next), closes the hub once all are written, and returns each event's stamp.
+     */
+    private static Map<String, Long> publishASecondApart(Sink<String> sink, List<String> events) throws Exception {
         AtomicLong clock = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1_000_000L);
         Map<String, Long> stamps = new java.util.concurrent.ConcurrentHashMap<>();
         try (EventHub<String> upstream = EventHub.<String>builder().name("up").clock(clock::get).build()) {
-            SinkSubscription sink = upstream.attach(Sinks.open("kafka", sinkOptions(topic), e -> e));
+            SinkSubscription attached = upstream.attach(sink);
             java.util.concurrent.Semaphore stamped = new java.util.concurrent.Semaphore(0);
             upstream.subscribe((e, seq, nanos) -> {
                 stamps.put(e, nanos);
                 stamped.release();
             });
-            for (int i = 0; i < 100; i++) {
-                clock.addAndGet(1_000_000_000L); // about one second apart
-                upstream.publish("e:" + i);
-                stamped.acquire();
+            for (String event : events) {
+                clock.addAndGet(1_000_000_000L);
+                upstream.publish(event);
+                stamped.acquire(); // stamped before the clock moves on
             }
             upstream.close();
-            assertThat(sink.written()).isEqualTo(100);
+            assertThat(attached.written()).isEqualTo(events.size());
         }
-        // From the hub's own stamp of e:59 (the dispatcher may read the clock a step early: use what it wrote).
-        Instant since = Instant.ofEpochSecond(0, stamps.get("e:59"));
-        List<String> expected = stamps.entrySet().stream()
-                .filter(e -> e.getValue() / 1_000_000 >= since.toEpochMilli()).map(Map.Entry::getKey).toList();
-        assertThat(expected).hasSizeBetween(1, 99); // a real subset: the older records must be left out
-        assertThat(ingestSince(topic, since, expected.size())).extracting(Received::value)
-                .containsExactlyInAnyOrderElementsOf(expected);
+        return stamps;
+    }
+
+    /** The events stamped at or after {@code since}, to the millisecond of a Kafka timestamp. */
+    private static List<String> stampedFrom(Map<String, Long> stamps, Instant since) {
+        return stamps.entrySet().stream().filter(e -> e.getValue() / 1_000_000 >= since.toEpochMilli())
+                .map(Map.Entry::getKey).toList();
     }
 
     /** What an ingest from {@code since} brings into a new hub, once it has brought {@code count} records. */
@@ -174,24 +190,12 @@ class KafkaBridgeTest {
         // Every partition has records both before and after `since`, so the time index finds an offset in each and
         // none is left to start at its end (an empty list handed to the consumer's seekToEnd means all of them).
         String topic = newTopic(3);
-        AtomicLong clock = new AtomicLong(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli() * 1_000_000L);
-        Map<String, Long> stamps = new java.util.concurrent.ConcurrentHashMap<>();
-        try (EventHub<String> upstream = EventHub.<String>builder().name("up").clock(clock::get).build()) {
-            upstream.attach(KafkaSink.open(sinkOptions(topic), e -> e, KafkaBridgeTest::key));
-            java.util.concurrent.Semaphore stamped = new java.util.concurrent.Semaphore(0);
-            upstream.subscribe((e, seq, nanos) -> {
-                stamps.put(e, nanos);
-                stamped.release();
-            });
-            for (int i = 0; i < 60; i++) {
-                clock.addAndGet(1_000_000_000L); // a second apart: the time index tells each from the next
-                upstream.publish("k" + (i % 20) + ":e" + i);
-                stamped.acquire();
-            }
-        }
+        List<String> events = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "k" + (i % 20) + ":e" + i)
+                .toList();
+        Map<String, Long> stamps = publishASecondApart(
+                KafkaSink.open(sinkOptions(topic), e -> e, KafkaBridgeTest::key), events);
         Instant since = Instant.ofEpochSecond(0, stamps.get("k10:e30"));
-        List<String> expected = stamps.entrySet().stream()
-                .filter(e -> e.getValue() / 1_000_000 >= since.toEpochMilli()).map(Map.Entry::getKey).toList();
+        List<String> expected = stampedFrom(stamps, since);
         List<Received> got = ingestSince(topic, since, expected.size());
         assertThat(got).extracting(Received::value).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(got).extracting(Received::partition).as("records from that time in every partition")
@@ -316,6 +320,10 @@ class KafkaBridgeTest {
         }).fromBeginning().pollTimeout(Duration.ofMillis(100)).build();
         List<String> first = new ArrayList<>();
         try (EventSource.Connection<String> connection = source.open(null)) {
+            assertThatThrownBy(() -> connection.next(null, 10)).isInstanceOf(NullPointerException.class)
+                    .hasMessageContaining("batch: null");
+            assertThatThrownBy(() -> connection.next(first, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("max: 0");
             assertThat(connection.next(first, 10)).isTrue();
         }
         assertThat(first).hasSizeBetween(1, 10).isEqualTo(values.subList(0, first.size()));
