@@ -31,6 +31,7 @@ final class ForkedKafkaBroker implements AutoCloseable {
     private final Path dir;
     private final Path properties;
     private final Path log;
+    private final Path logging;
     private final int port;
     private Process process;
 
@@ -38,6 +39,15 @@ final class ForkedKafkaBroker implements AutoCloseable {
         dir = Files.createTempDirectory("eventhub-kafka-");
         properties = dir.resolve("server.properties");
         log = dir.resolve("broker.log");
+        // The broker logs through SLF4J to java.util.logging (slf4j-jdk14 on the test class path): INFO and above,
+        // to its log file, so a failing test can show what the broker did.
+        logging = dir.resolve("logging.properties");
+        Files.writeString(logging, String.join("\n",
+                "handlers=java.util.logging.ConsoleHandler",
+                ".level=INFO",
+                "java.util.logging.ConsoleHandler.level=ALL",
+                "java.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n",
+                "") + "\n");
         int controller;
         try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
              ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -122,7 +132,7 @@ final class ForkedKafkaBroker implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Djava.net.preferIPv4Stack=true",
-                "-cp", cp, main));
+                "-Djava.util.logging.config.file=" + logging, "-cp", cp, main));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -137,6 +147,12 @@ final class ForkedKafkaBroker implements AutoCloseable {
                 : List.of();
         return "broker " + state + "; the last lines of " + log + ":\n"
                 + String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /** Copies the broker's log so it outlives {@link #close()}; returns where it went. */
+    Path keepLog(Path to) throws IOException {
+        Files.createDirectories(to.toAbsolutePath().getParent());
+        return Files.copy(log, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING).toAbsolutePath();
     }
 
     @Override

@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.eventhub.EventHub;
 import dev.eventhub.SinkSubscription;
 import dev.eventhub.io.Ingest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +20,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.FileHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
@@ -30,15 +38,32 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaCrashTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The clients' log while the test runs (the producer's in detail), for the message of a failure. */
+    private static final Path CLIENT_LOG = Path.of("target", "kafka-crash-clients.log");
+    // java.util.logging holds its loggers weakly: these keep the levels set here.
+    private static final Logger CLIENTS = Logger.getLogger("org.apache.kafka.clients");
+    private static final Logger PRODUCER = Logger.getLogger("org.apache.kafka.clients.producer.internals");
     private static ForkedKafkaBroker broker;
+    private static FileHandler clientLog;
 
     @BeforeAll
     static void startBroker() throws Exception {
+        Files.createDirectories(CLIENT_LOG.getParent());
+        clientLog = new FileHandler(CLIENT_LOG.toString());
+        clientLog.setFormatter(new SimpleFormatter());
+        clientLog.setLevel(Level.ALL);
+        CLIENTS.setLevel(Level.INFO);
+        PRODUCER.setLevel(Level.FINE);
+        CLIENTS.addHandler(clientLog);
         broker = new ForkedKafkaBroker();
     }
 
     @AfterAll
     static void stopBroker() throws Exception {
+        CLIENTS.removeHandler(clientLog);
+        CLIENTS.setLevel(null);
+        PRODUCER.setLevel(null);
+        clientLog.close();
         if (broker != null) {
             broker.close();
         }
@@ -90,7 +115,9 @@ class KafkaCrashTest {
                     throw new AssertionError(received.size() + " of " + n + " received; the sink sent " + kafka.sent()
                             + ", acknowledged " + kafka.acknowledged() + ", failed " + kafka.failed() + " (last: "
                             + kafka.lastFailure() + "); " + ingest + "; the publisher "
-                            + (publisher.isAlive() ? "is still publishing" : "is done") + "\n" + broker.describe(60),
+                            + (publisher.isAlive() ? "is still publishing" : "is done") + "\n" + broker.describe(80)
+                            + "\nthe broker's whole log: " + broker.keepLog(Path.of("target", "kafka-crash-broker.log"))
+                            + "\nthe last lines of " + CLIENT_LOG.toAbsolutePath() + ":\n" + tail(CLIENT_LOG, 80),
                             stuck);
                 }
                 publisher.join(TimeUnit.SECONDS.toMillis(60));
@@ -118,6 +145,12 @@ class KafkaCrashTest {
             assertThat(before == null || before < r.seq()).as("order in partition %d", r.partition()).isTrue();
         }
         assertThat(lastSeqPerPartition).hasSize(partitions);
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        clientLog.flush();
+        List<String> all = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     private static String key(String event) {
