@@ -29,13 +29,17 @@ import java.util.concurrent.locks.LockSupport;
  * consumer asleep. The flag is read on every offer but written only when the consumer parks, so it lives on the
  * producers' cache line.
  *
- * <p><b>Threads.</b> {@code offer}, {@code offerAll}, {@code close}, {@code acceptedCount}, {@code size} and {@code wakeConsumer}
- * may be called from any thread; {@code poll}, {@code pollBlocking} and {@code parkConsumer} only from the one
- * consumer thread. Writes made by a producer before offering an element are visible to the consumer after it
- * polls that element.
+ * <p><b>Waiting for room.</b> A producer that finds the queue full may {@link #parkProducer park} until the
+ * consumer has freed half of it; see there for the pair of fields that keeps that wake-up from being lost.
  *
- * <p>Accessor prefixes follow JCTools: {@code lv} volatile load, {@code lp} plain load, {@code sv} volatile store,
- * {@code so} ordered (release) store, {@code sp} plain store, {@code cas} compare-and-set.
+ * <p><b>Threads.</b> {@code offer}, {@code offerAll}, {@code parkProducer}, {@code close}, {@code acceptedCount},
+ * {@code size} and {@code wakeConsumer} may be called from any thread; {@code poll}, {@code pollBlocking},
+ * {@code releaseConsumed} and {@code parkConsumer} only from the one consumer thread. Writes made by a producer
+ * before offering an element are visible to the consumer after it polls that element.
+ *
+ * <p>Accessor prefixes follow JCTools: {@code lv} volatile load, {@code lp} plain load, {@code lo} opaque load,
+ * {@code sv} volatile store, {@code so} ordered (release) store, {@code sp} plain store, {@code cas}
+ * compare-and-set.
  */
 final class ClosableMpscQueue extends MpscQueueConsumerFields {
     /** {@link #offer} results: a status, never an exception, on the publish path. */
@@ -146,6 +150,10 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
             }
         } while (!casProducerWord(word, word | CLOSED_BIT));
         wakeConsumer();
+        Thread waiter = lvSpaceWaiter();
+        if (waiter != null) {
+            wakeSpaceWaiter(waiter); // to see the queue closed now, not when its park ends
+        }
         return word >>> 1;
     }
 
@@ -266,11 +274,52 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
         }
     }
 
-    /** Hands every polled slot back to producers. Consumer thread only; the dispatcher calls it after each batch. */
+    /**
+     * Hands every polled slot back to producers, and wakes the producer waiting for room once half of the queue is
+     * free. Consumer thread only; the dispatcher calls it after each batch.
+     */
     void releaseConsumed() {
         long cursor = lpCursor();
         if (lpConsumerIndex() != cursor) {
             soConsumerIndex(cursor);
+        }
+        // Opaque: a waiter this misses (its CAS not yet visible) is seen by the next batch's look, or by the fenced
+        // look before the consumer parks; a consumer that does neither frees no room either.
+        Thread waiter = loSpaceWaiter();
+        if (waiter != null && acceptedCount() - cursor <= capacity - capacity / 2) {
+            wakeSpaceWaiter(waiter);
+        }
+    }
+
+    private void wakeSpaceWaiter(Thread waiter) {
+        if (casSpaceWaiter(waiter, null)) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /**
+     * Parks a producer that found no room for {@code need} elements, until the consumer has freed half of the queue,
+     * the queue is closed, the thread is interrupted, or {@code nanos} have passed; it may also return early. Any
+     * producer thread; the caller offers again after it.
+     *
+     * <p>One producer at a time is the waiter the consumer wakes: it CASes itself into {@code spaceWaiter} (a full
+     * fence) and then looks for room; the consumer stores its index and then reads {@code spaceWaiter}. The
+     * consumer wakes the waiter when half of the queue is free, not at each freed slot, so a producer and a slow
+     * consumer do not trade one slot per wake-up. A producer that finds the place taken parks at most
+     * {@code othersNanos}, to look again.
+     */
+    void parkProducer(int need, long nanos, long othersNanos) {
+        Thread me = Thread.currentThread();
+        if (lvSpaceWaiter() != null || !casSpaceWaiter(null, me)) {
+            LockSupport.parkNanos(this, Math.min(nanos, othersNanos));
+            return;
+        }
+        try {
+            if (capacity - (acceptedCount() - lvConsumerIndex()) < need && !isClosed()) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        } finally {
+            casSpaceWaiter(me, null); // unless the consumer took it to wake this thread
         }
     }
 
@@ -310,6 +359,10 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
         svConsumerParked(true);
         try {
             if (lpCursor() == acceptedCount() && !isClosed()) {
+                Thread waiter = lvSpaceWaiter(); // after the fence: a waiter registered before it is seen here
+                if (waiter != null) {
+                    wakeSpaceWaiter(waiter);
+                }
                 if (nanos == Long.MAX_VALUE) {
                     LockSupport.park(this);
                 } else {
@@ -330,10 +383,12 @@ final class ClosableMpscQueue extends MpscQueueConsumerFields {
     }
 }
 
-/** Read-mostly fields: shared by producers and the consumer, written once. */
+/** Read-mostly fields: shared by producers and the consumer, written once (but for a producer waiting for room). */
 abstract class MpscQueueColdFields {
     static final long CLOSED_BIT = 1L;
     static final VarHandle ELEMENTS = MethodHandles.arrayElementVarHandle(Object[].class);
+    private static final VarHandle SPACE_WAITER =
+            VarHandles.field(MethodHandles.lookup(), MpscQueueColdFields.class, "spaceWaiter", Thread.class);
 
     final Object[] buffer;
     final long mask;
@@ -342,12 +397,30 @@ abstract class MpscQueueColdFields {
     final long releaseMask;
     /** Written once before the consumer starts; read by producers only when the consumer is parked. */
     volatile Thread consumerThread;
+    /**
+     * The producer waiting for room, or null: CASed in and out by producers only while the queue is full, and to
+     * null by the consumer that wakes it. Read (opaque) by the consumer once per batch, so it lives with fields
+     * producers only read, not on their claim line.
+     */
+    private volatile Thread spaceWaiter;
 
     MpscQueueColdFields(int capacity) {
         this.buffer = new Object[capacity];
         this.mask = capacity - 1;
         this.capacity = capacity;
         this.releaseMask = Math.max(1, Math.min(64, capacity / 4)) - 1;
+    }
+
+    final Thread lvSpaceWaiter() {
+        return spaceWaiter;
+    }
+
+    final Thread loSpaceWaiter() {
+        return (Thread) SPACE_WAITER.getOpaque(this);
+    }
+
+    final boolean casSpaceWaiter(Thread expected, Thread next) {
+        return SPACE_WAITER.compareAndSet(this, expected, next);
     }
 
     final Object lvElement(int offset) {

@@ -38,10 +38,19 @@ import java.util.function.LongSupplier;
  */
 public final class EventHub<T> implements AutoCloseable {
 
-    /** Back-off of a producer waiting for space: spin, then yield, then park this long between tries. */
+    /**
+     * Back-off of a producer waiting for space: spin, then yield, then park. One waiting producer is woken by the
+     * dispatcher once half of the ingress is free, and parks at most {@link #PUBLISH_WAKE_BOUND_NANOS}; any other
+     * parks {@link #PUBLISH_PARK_NANOS} between tries.
+     */
     private static final int PUBLISH_SPINS = 64;
     private static final int PUBLISH_YIELDS = 64;
     private static final long PUBLISH_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /**
+     * A bound, not a poll: the wake-up comes from the dispatcher. The bound covers a wake-up the dispatcher's
+     * unfenced look missed while it stalls (on a full {@code BLOCK} subscriber), when it frees no room anyway.
+     */
+    private static final long PUBLISH_WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final String name;
     private final ClosableMpscQueue ingress;
@@ -192,7 +201,11 @@ public final class EventHub<T> implements AutoCloseable {
             } else if (attempt < PUBLISH_SPINS + PUBLISH_YIELDS) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(this, PUBLISH_PARK_NANOS);
+                long bound = PUBLISH_WAKE_BOUND_NANOS;
+                if (timeoutNanos != Long.MAX_VALUE) {
+                    bound = Math.min(bound, Math.max(1, timeoutNanos - (System.nanoTime() - start)));
+                }
+                ingress.parkProducer(count, bound, PUBLISH_PARK_NANOS);
             }
             status = tryOffer(event, batch);
         }

@@ -1,10 +1,13 @@
 package dev.eventhub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,5 +142,87 @@ class ClosableMpscQueueTest {
                 assertThat(next[p]).as("producer %d", p).isEqualTo(accepted[p].get());
             }
         }
+    }
+
+    /**
+     * A producer parked for room stays parked while the consumer frees less than half of a full queue, and is woken
+     * once half is free: not at each freed slot, and not only when its park ends (it parks ten minutes here).
+     */
+    @Test
+    void aProducerWaitingForRoomIsWokenOnceHalfOfTheQueueIsFree() throws Exception {
+        ClosableMpscQueue ingress = new ClosableMpscQueue(8);
+        fill(ingress);
+        Thread waiter = parkedForRoom(ingress, 1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(ingress.poll()).isEqualTo(i);
+        }
+        ingress.releaseConsumed(); // 5 of 8 still taken
+        assertThat(ingress.lvSpaceWaiter()).as("not woken with 3 of 8 free").isSameAs(waiter);
+        assertThat(waiter.isAlive()).isTrue();
+
+        assertThat(ingress.poll()).isEqualTo(3);
+        ingress.releaseConsumed(); // half free
+        waiter.join(WAIT.toMillis());
+        assertThat(waiter.isAlive()).as("woken with 4 of 8 free").isFalse();
+        assertThat(ingress.lvSpaceWaiter()).isNull();
+        assertThat(ingress.offer(8)).isEqualTo(ClosableMpscQueue.OK);
+    }
+
+    /** A consumer about to park has emptied the queue, and a close refuses every offer: both wake the waiter. */
+    @Test
+    void aProducerWaitingForRoomIsWokenWhenTheConsumerParksAndWhenTheQueueCloses() throws Exception {
+        ClosableMpscQueue ingress = new ClosableMpscQueue(4);
+        fill(ingress);
+        Thread waiter = parkedForRoom(ingress, 4);
+        while (ingress.poll() != null) { // slots freed without releaseConsumed: the park's look finds the waiter
+            Thread.onSpinWait();
+        }
+        ingress.parkConsumer(1);
+        waiter.join(WAIT.toMillis());
+        assertThat(waiter.isAlive()).as("woken by the consumer's park").isFalse();
+
+        fill(ingress);
+        Thread closed = parkedForRoom(ingress, 1);
+        ingress.close();
+        closed.join(WAIT.toMillis());
+        assertThat(closed.isAlive()).as("woken by close").isFalse();
+    }
+
+    /** A second producer finds the waiter's place taken: it parks only the short bound it was given, and looks again. */
+    @Test
+    void aSecondProducerWaitingForRoomParksOnlyItsShortBound() throws Exception {
+        ClosableMpscQueue ingress = new ClosableMpscQueue(2);
+        fill(ingress);
+        Thread first = parkedForRoom(ingress, 1);
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread second = new Thread(() -> {
+            ingress.parkProducer(1, TimeUnit.MINUTES.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+            returned.countDown();
+        });
+        second.start();
+        assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(ingress.lvSpaceWaiter()).isSameAs(first);
+        ingress.close();
+        first.join(WAIT.toMillis());
+        assertThat(first.isAlive()).isFalse();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static void fill(ClosableMpscQueue ingress) {
+        for (int i = 0; i < ingress.capacity(); i++) {
+            assertThat(ingress.offer(i)).isEqualTo(ClosableMpscQueue.OK);
+        }
+        assertThat(ingress.offer(-1)).isEqualTo(ClosableMpscQueue.FULL);
+    }
+
+    /** A thread parked (ten minutes at most) for room for {@code need} elements, once it is the queue's waiter. */
+    private static Thread parkedForRoom(ClosableMpscQueue ingress, int need) {
+        Thread waiter = new Thread(() -> ingress.parkProducer(need, TimeUnit.MINUTES.toNanos(10),
+                TimeUnit.MINUTES.toNanos(10)), "waiting-for-room");
+        waiter.start();
+        await().atMost(WAIT).until(() -> ingress.lvSpaceWaiter() == waiter
+                && waiter.getState() == Thread.State.TIMED_WAITING);
+        return waiter;
     }
 }
