@@ -80,6 +80,10 @@ public final class Ingest<T> {
     /** Ends when the hub closes; cancelled when the ingest ends first. Set before the thread starts. */
     private Subscription hubWatch;
     private volatile EventSource.Connection<T> connection;
+    /** Guards {@link #closingConnection}: no interrupt from {@link #halt()} lands while the thread closes. */
+    private final Object interruptLock = new Object();
+    /** Whether the ingest's thread is closing its connection; guarded by {@link #interruptLock}. */
+    private boolean closingConnection;
     private volatile long failures;
     private volatile long reconnects;
     private volatile long ingested;
@@ -255,7 +259,8 @@ public final class Ingest<T> {
                 try {
                     EventSource.Connection<T> open = source.open(resume);
                     connection = open;
-                    try (open) {
+                    Throwable thrown = null;
+                    try {
                         if (stopping || hub.isClosed()) {
                             break;
                         }
@@ -276,8 +281,12 @@ public final class Ingest<T> {
                             ingested += size;
                             batch.clear();
                         }
+                    } catch (Throwable t) {
+                        thrown = t;
+                        throw t;
                     } finally {
                         connection = null;
+                        closeUninterrupted(open, thrown);
                     }
                 } catch (HubClosedException closed) {
                     break;
@@ -311,6 +320,35 @@ public final class Ingest<T> {
             hubWatch.cancel();
             state = State.STOPPED;
             stopped.countDown();
+        }
+    }
+
+    /**
+     * Closes the connection on the ingest's thread with no interrupt pending and none to come from {@link #halt()}:
+     * a source may still be talking to its server as it closes (Kafka's consumer, interrupted there, logs an error
+     * and leaves its fetch sessions open). An interrupt that was pending is restored afterwards. A failure to close
+     * is thrown, or added to what the reading threw, as try-with-resources does.
+     */
+    private void closeUninterrupted(EventSource.Connection<T> open, Throwable thrown) throws Exception {
+        boolean interrupted;
+        synchronized (interruptLock) {
+            closingConnection = true;
+            interrupted = Thread.interrupted();
+        }
+        try {
+            open.close();
+        } catch (Exception failed) {
+            if (thrown == null) {
+                throw failed;
+            }
+            thrown.addSuppressed(failed); // as try-with-resources would
+        } finally {
+            synchronized (interruptLock) {
+                closingConnection = false;
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -366,6 +404,15 @@ public final class Ingest<T> {
      * source is silent. Does not wait for the thread (it runs on whichever thread ended the hub's subscriptions).
      */
     private void hubClosed() {
+        halt();
+    }
+
+    /**
+     * Tells the thread to end: closes the connection (its close makes a waiting {@code next()} return), and
+     * interrupts a backoff, an open or a publish waiting for room, unless the thread is closing the connection
+     * itself (it then ends without waiting for anything).
+     */
+    private void halt() {
         stopping = true;
         EventSource.Connection<T> open = connection;
         if (open != null) {
@@ -375,7 +422,11 @@ public final class Ingest<T> {
                 // Stopping anyway.
             }
         }
-        thread.interrupt();
+        synchronized (interruptLock) {
+            if (!closingConnection) {
+                thread.interrupt();
+            }
+        }
     }
 
     /**
@@ -384,16 +435,7 @@ public final class Ingest<T> {
      * @throws InterruptedException if interrupted while waiting for the thread
      */
     public void stop() throws InterruptedException {
-        stopping = true;
-        EventSource.Connection<T> open = connection;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (Exception ignored) {
-                // Stopping anyway.
-            }
-        }
-        thread.interrupt();
+        halt();
         thread.join();
     }
 

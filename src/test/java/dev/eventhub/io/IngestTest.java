@@ -26,6 +26,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -277,6 +278,51 @@ class IngestTest {
         assertThat(backingOff.await(Duration.ZERO)).isTrue();
         assertThat(backingOff.state()).isEqualTo(Ingest.State.STOPPED);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("eventhub-ingest-ingest"));
+    }
+
+    /**
+     * stop() interrupts the ingest's thread to end a wait, but the thread closes its connection uninterrupted: a
+     * source may still talk to its server as it closes (Kafka's consumer, interrupted there, logged an error at
+     * every stop). Here next() returns only once its thread was interrupted, so without the guard the interrupt is
+     * always pending when the connection is closed.
+     */
+    @Test
+    void stopNeverInterruptsTheIngestWhileItClosesItsConnection() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        List<Boolean> interruptedAtClose = new CopyOnWriteArrayList<>();
+        AtomicReference<Thread> reader = new AtomicReference<>();
+        Ingest<Integer> ingest = start(Ingest.builder(hub, resume -> new EventSource.Connection<Integer>() {
+            final CountDownLatch closed = new CountDownLatch(1);
+
+            @Override
+            public Integer next() {
+                reader.set(Thread.currentThread());
+                connected.countDown();
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // keep it: what matters is whether it is pending at close
+                }
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!Thread.currentThread().isInterrupted() && System.nanoTime() < deadline) {
+                    Thread.onSpinWait(); // until stop() has interrupted this thread too
+                }
+                return null; // the end of the stream
+            }
+
+            @Override
+            public void close() {
+                if (Thread.currentThread() == reader.get()) {
+                    interruptedAtClose.add(Thread.currentThread().isInterrupted());
+                }
+                closed.countDown();
+            }
+        }));
+        assertThat(connected.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        ingest.stop();
+        assertThat(interruptedAtClose).as("the ingest's own close of its connection").containsExactly(false);
+        assertThat(ingest.failures()).isZero();
+        assertThat(ingest.state()).isEqualTo(Ingest.State.STOPPED);
     }
 
     @Test

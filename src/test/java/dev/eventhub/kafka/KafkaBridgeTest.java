@@ -476,6 +476,46 @@ class KafkaBridgeTest {
                 .map(Thread::getName)).isEmpty());
     }
 
+    /**
+     * Ingest.stop() used to interrupt the ingest's thread while it closed its consumer: Kafka then logged "Failed to
+     * close fetcher" at ERROR, with a stack trace, at every stop. The thread now closes its connection uninterrupted.
+     */
+    @Test
+    void stoppingAnIngestLetsItsConsumerCloseWithoutAnError() throws Exception {
+        String topic = newTopic(1);
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler collect = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+                    errors.add(record.getLoggerName() + ": " + record.getMessage() + " " + record.getThrown());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger kafkaLog = java.util.logging.Logger.getLogger("org.apache.kafka");
+        kafkaLog.addHandler(collect);
+        try (EventHub<String> hub = EventHub.<String>builder().name("stopping").build()) {
+            for (int round = 0; round < 3; round++) {
+                Ingest<String> ingest = Ingest.builder(hub, KafkaSource.builder(broker.servers(), topic, r -> "x")
+                        .build()).start();
+                await().atMost(WAIT).until(() -> ingest.state() == Ingest.State.CONNECTED);
+                ingest.stop();
+                assertThat(ingest.failures()).isZero();
+            }
+        } finally {
+            kafkaLog.removeHandler(collect);
+        }
+        assertThat(errors).as("what Kafka logged at ERROR while the ingests stopped").isEmpty();
+    }
+
     @Test
     void catchingUpDoesNotWaitForTheBrokerAndSyncDoes() throws Exception {
         String topic = newTopic(1);
