@@ -33,7 +33,14 @@ final class ForkedKafkaBroker implements AutoCloseable {
     private final Path log;
     private final Path logging;
     private final int port;
-    private Process process;
+    private volatile Process process;
+    /** Kills the child if this JVM ends without {@link #close()}, such as a test run stopped part way. */
+    private final Thread reaper = new Thread(() -> {
+        Process running = process;
+        if (running != null) {
+            running.destroyForcibly();
+        }
+    }, "kafka-broker-reaper");
 
     ForkedKafkaBroker() throws Exception {
         dir = Files.createTempDirectory("eventhub-kafka-");
@@ -71,10 +78,18 @@ final class ForkedKafkaBroker implements AutoCloseable {
                 "broker.session.timeout.ms=3000",
                 "broker.heartbeat.interval.ms=500",
                 "") + "\n");
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             // StorageTool calls System.exit: it gets a JVM of its own.
+            // Without eligible leader replicas (KIP-966): a SIGKILL is a process crash, not a machine's, so the page
+            // cache keeps every write and the one replica comes back whole; Kafka then re-elects it as it always
+            // did. With ELR, Kafka 4.3 treats each restart after a kill as a possible loss of data: it empties the
+            // ISR and brings the partitions back only through an unclean election of their last known leader
+            // (leader recovery state RECOVERING), after a fencing and an unclean-shutdown registration whose order
+            // depends on timing. That is Kafka's availability policy for a replicated cluster, not the bridge.
             Process format = java("kafka.tools.StorageTool", "format", "--standalone", "-t",
-                    Uuid.randomUuid().toString(), "-c", properties.toString());
+                    Uuid.randomUuid().toString(), "-c", properties.toString(),
+                    "--feature", "eligible.leader.replicas.version=0");
             if (!format.waitFor(60, TimeUnit.SECONDS)) {
                 format.destroyForcibly().waitFor();
                 throw new IllegalStateException("formatting the broker's storage took over 60 s; see " + log);
@@ -159,6 +174,7 @@ final class ForkedKafkaBroker implements AutoCloseable {
     public void close() throws Exception {
         try {
             kill();
+            Runtime.getRuntime().removeShutdownHook(reaper);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);

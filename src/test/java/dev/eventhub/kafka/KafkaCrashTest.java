@@ -40,6 +40,7 @@ class KafkaCrashTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** The clients' log while the test runs (the producer's in detail), for the message of a failure. */
     private static final Path CLIENT_LOG = Path.of("target", "kafka-crash-clients.log");
+    private static final Path BROKER_LOG = Path.of("target", "kafka-crash-broker.log");
     // java.util.logging holds its loggers weakly: these keep the levels set here.
     private static final Logger CLIENTS = Logger.getLogger("org.apache.kafka.clients");
     private static final Logger PRODUCER = Logger.getLogger("org.apache.kafka.clients.producer.internals");
@@ -65,7 +66,11 @@ class KafkaCrashTest {
         PRODUCER.setLevel(null);
         clientLog.close();
         if (broker != null) {
-            broker.close();
+            try {
+                broker.keepLog(BROKER_LOG); // beside the clients' log, whatever the outcome
+            } finally {
+                broker.close();
+            }
         }
     }
 
@@ -116,7 +121,7 @@ class KafkaCrashTest {
                             + ", acknowledged " + kafka.acknowledged() + ", failed " + kafka.failed() + " (last: "
                             + kafka.lastFailure() + "); " + ingest + "; the publisher "
                             + (publisher.isAlive() ? "is still publishing" : "is done") + "\n" + broker.describe(80)
-                            + "\nthe broker's whole log: " + broker.keepLog(Path.of("target", "kafka-crash-broker.log"))
+                            + "\nthe broker's whole log: " + broker.keepLog(BROKER_LOG)
                             + "\nthe last lines of " + CLIENT_LOG.toAbsolutePath() + ":\n" + tail(CLIENT_LOG, 80),
                             stuck);
                 }
