@@ -240,7 +240,7 @@ public final class Ingest<T> {
                 throw new HubClosedException(hub.name(), "Ingest.start");
             }
             Ingest<T> ingest = new Ingest<>(this);
-            ingest.hubWatch = HubEnd.watch(hub, "ingest-hub-end", ingest::hubClosed);
+            ingest.hubWatch = HubEnd.watch(hub, "ingest-hub-end", ingest::halt);
             ingest.thread.start();
             return ingest;
         }
@@ -325,9 +325,9 @@ public final class Ingest<T> {
 
     /**
      * Closes the connection on the ingest's thread with no interrupt pending and none to come from {@link #halt()}:
-     * a source may still be talking to its server as it closes (Kafka's consumer, interrupted there, logs an error
-     * and leaves its fetch sessions open). An interrupt that was pending is restored afterwards. A failure to close
-     * is thrown, or added to what the reading threw, as try-with-resources does.
+     * a source may still be talking to its server as it closes (Kafka's consumer, interrupted there, logged an error
+     * with a stack trace at every stop). An interrupt that was pending is restored afterwards. A failure to close is
+     * thrown, or added to what the reading threw, as try-with-resources does.
      */
     private void closeUninterrupted(EventSource.Connection<T> open, Throwable thrown) throws Exception {
         boolean interrupted;
@@ -400,17 +400,10 @@ public final class Ingest<T> {
     }
 
     /**
-     * The hub closed: close the connection and interrupt a wait or an open, so that the thread ends even if the
-     * source is silent. Does not wait for the thread (it runs on whichever thread ended the hub's subscriptions).
-     */
-    private void hubClosed() {
-        halt();
-    }
-
-    /**
-     * Tells the thread to end: closes the connection (its close makes a waiting {@code next()} return), and
-     * interrupts a backoff, an open or a publish waiting for room, unless the thread is closing the connection
-     * itself (it then ends without waiting for anything).
+     * Tells the thread to end, for {@link #stop()} and when the hub closes: closes the connection (its close makes a
+     * waiting {@code next()} return), and interrupts a backoff, an open or a publish waiting for room, unless the
+     * thread is closing the connection itself (it then ends without waiting for anything). Does not wait for the
+     * thread: when the hub closes, it runs on whichever thread ended the hub's subscriptions.
      */
     private void halt() {
         stopping = true;
