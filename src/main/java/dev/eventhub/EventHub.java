@@ -47,8 +47,9 @@ public final class EventHub<T> implements AutoCloseable {
     private static final int PUBLISH_YIELDS = 64;
     private static final long PUBLISH_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     /**
-     * A bound, not a poll: the wake-up comes from the dispatcher. The bound covers a wake-up the dispatcher's
-     * unfenced look missed while it stalls (on a full {@code BLOCK} subscriber), when it frees no room anyway.
+     * A safety net, not a poll: the wake-up comes from the dispatcher. One that its opaque look after a round
+     * misses is made up by its next round, or by its fenced look before it parks; a dispatcher that does neither
+     * (stalled on a full {@code BLOCK} subscriber) frees no room either.
      */
     private static final long PUBLISH_WAKE_BOUND_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
