@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -22,11 +28,14 @@ import java.util.function.Predicate;
  * defined as a hidden class from the bytes of {@link InlineDeliveryLoop} (same code, own profile). Subscribers of the
  * same classes share one.
  *
- * <p><b>Bounds.</b> At most {@value #MAX_COPIES} copies are defined in the JVM; beyond that, and wherever a copy
- * cannot be defined (the class bytes are not readable, hidden classes are not supported), subscribers share the
+ * <p><b>Bounds.</b> At most {@value #MAX_COPIES} copies are alive in the JVM at once; beyond that, and wherever a
+ * copy cannot be defined (the class bytes are not readable, hidden classes are not supported), subscribers share the
  * normally loaded {@link InlineDeliveryLoop}, which behaves the same at the speed of one copy for all (reaching the
- * bound is logged once, at INFO). The table of copies holds handler classes through a {@link ClassValue} and filter
- * classes weakly, so it keeps no application class loader alive; a copy whose classes are gone is unloaded with them.
+ * bound is logged once, at INFO). A pair given the shared loop because of the bound is not remembered as such: its
+ * next subscription asks again, and gets a copy once there is room. The table of copies holds handler classes
+ * through a {@link ClassValue} and filter classes weakly, so it keeps no application class loader alive; a copy
+ * whose classes are gone is unloaded with them, and no longer counts once the collector has found it unreachable
+ * (each call to {@link #forSubscriber} first takes those off the count).
  *
  * <p>Async subscriptions, and calls timed after a slow round, take the dispatcher's general loop.
  */
@@ -35,7 +44,13 @@ abstract class InlineDelivery {
 
     private static final byte[] TEMPLATE = templateBytes();
     private static final InlineDelivery SHARED = new InlineDeliveryLoop();
+    /** Copies alive: incremented before one is defined, decremented when one fails or is found unreachable. */
     private static final AtomicInteger COPIES = new AtomicInteger();
+    /** Where the collector puts the copies nothing uses any more; {@link #reclaim()} takes them off the count. */
+    private static final ReferenceQueue<InlineDelivery> UNREACHABLE = new ReferenceQueue<>();
+    /** Keeps each copy's phantom reference alive until the copy is collected (a reference itself must be reachable). */
+    private static final Set<Reference<InlineDelivery>> TRACKED = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean BOUND_LOGGED = new AtomicBoolean();
     private static final ClassValue<Map<Class<?>, InlineDelivery>> BY_HANDLER_CLASS = new ClassValue<>() {
         @Override
         protected Map<Class<?>, InlineDelivery> computeValue(Class<?> handlerClass) {
@@ -73,25 +88,46 @@ abstract class InlineDelivery {
         }
         Class<?> filterClass = filter == null ? InlineDelivery.class : filter.getClass();
         Map<Class<?>, InlineDelivery> byFilterClass = BY_HANDLER_CLASS.get(handler.getClass());
+        reclaim();
         synchronized (byFilterClass) {
             InlineDelivery loop = byFilterClass.get(filterClass);
-            if (loop == null) {
-                int copies = COPIES.getAndIncrement();
-                loop = copies < MAX_COPIES ? copy() : SHARED;
-                if (copies == MAX_COPIES) {
+            if (loop != null) {
+                return loop;
+            }
+            if (COPIES.incrementAndGet() > MAX_COPIES) {
+                COPIES.decrementAndGet();
+                if (BOUND_LOGGED.compareAndSet(false, true)) {
                     System.getLogger("dev.eventhub").log(System.Logger.Level.INFO, MAX_COPIES + " pairs of filter "
                             + "and handler classes have their own delivery loop; later pairs share one, and their "
-                            + "calls are indirect again (logged once)");
+                            + "calls are indirect again, until copies are unloaded with their classes (logged once)");
                 }
-                byFilterClass.put(filterClass, loop);
+                return SHARED; // not remembered: the pair's next subscription asks again
             }
+            loop = copy();
+            if (loop == SHARED) {
+                COPIES.decrementAndGet(); // it cannot be defined here, and never will be: remembered
+            } else {
+                TRACKED.add(new PhantomReference<>(loop, UNREACHABLE));
+            }
+            byFilterClass.put(filterClass, loop);
             return loop;
         }
     }
 
-    /** How many copies this JVM has defined (at most {@link #MAX_COPIES}, counting the attempts past it). */
+    /** Takes the copies the collector found unreachable off the count. Any thread. */
+    private static void reclaim() {
+        Reference<? extends InlineDelivery> gone;
+        while ((gone = UNREACHABLE.poll()) != null) {
+            if (TRACKED.remove(gone)) {
+                COPIES.decrementAndGet();
+            }
+        }
+    }
+
+    /** How many copies are alive in this JVM, as last reclaimed (at most {@link #MAX_COPIES}). */
     static int copies() {
-        return Math.min(COPIES.get(), MAX_COPIES);
+        reclaim();
+        return COPIES.get();
     }
 
     private static InlineDelivery copy() {

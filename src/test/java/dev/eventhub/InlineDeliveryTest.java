@@ -1,7 +1,12 @@
 package dev.eventhub;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,6 +67,47 @@ class InlineDeliveryTest {
                     assertThat(loop).isInstanceOf(InlineDelivery.class);
                 });
         assertThat(InlineDelivery.copies()).isBetween(4, InlineDelivery.MAX_COPIES);
+    }
+
+    /**
+     * Copies are counted while alive, not for the life of the JVM: a program that makes and drops subscriptions of
+     * new classes (a plug-in reloaded, a test suite) once reached the bound for good, and every later pair shared the
+     * slow loop. Here the bound is reached with filter classes of our own, they are dropped, and a new pair gets its
+     * copy again once the collector has found theirs unreachable.
+     */
+    @Test
+    void copiesWhoseClassesAreGoneMakeRoomForNewPairs() throws Throwable {
+        byte[] evens;
+        try (InputStream in = Evens.class.getResourceAsStream("InlineDeliveryTest$Evens.class")) {
+            evens = in.readAllBytes();
+        }
+        int before = InlineDelivery.copies();
+        List<Predicate<?>> filters = new ArrayList<>();
+        for (int i = before; i < InlineDelivery.MAX_COPIES; i++) {
+            filters.add(newFilterClass(evens));
+        }
+        for (Predicate<?> filter : filters) {
+            assertThat(InlineDelivery.forSubscriber(filter, new Count()).getClass().isHidden()).isTrue();
+        }
+        assertThat(InlineDelivery.copies()).isEqualTo(InlineDelivery.MAX_COPIES);
+        Predicate<?> late = newFilterClass(evens);
+        assertThat(InlineDelivery.forSubscriber(late, new Count())).as("past the bound: the shared loop")
+                .isInstanceOf(InlineDeliveryLoop.class).matches(loop -> !loop.getClass().isHidden());
+
+        filters.clear(); // the classes can go, and their copies with them
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            System.gc();
+            InlineDelivery.forSubscriber(null, new Count()); // the Count table lets go of entries whose class is gone
+            return InlineDelivery.copies() <= before;
+        });
+        assertThat(InlineDelivery.forSubscriber(late, new Count()).getClass().isHidden())
+                .as("the pair refused at the bound gets its copy once there is room").isTrue();
+    }
+
+    /** A class of its own, with the code of {@code bytes}: a hidden class, so it can be unloaded when dropped. */
+    private static Predicate<?> newFilterClass(byte[] bytes) throws Throwable {
+        MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
+        return (Predicate<?>) lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
     }
 
     @Test
