@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * <ul>
  *   <li><b>Ingress park/wake</b>: the consumer raises {@code consumerParked} then re-checks for elements; a producer
  *       reads the flag after its CAS. A publish never leaves the parked consumer asleep.</li>
+ *   <li><b>Ingress space waiter</b>: a producer that finds the queue full CASes itself into {@code spaceWaiter}
+ *       then re-checks for room; the consumer stores its index then reads {@code spaceWaiter}, and looks again,
+ *       fenced, before it parks. A producer waiting for room is never left asleep by a consumer that freed it.</li>
  *   <li><b>Async tail/consumer-parked</b>: the dispatcher stores {@code tail} (volatile) then reads
  *       {@code consumerParked} or {@code scheduled}; the consumer sets its flag then re-reads {@code tail}. An event
  *       handed to an async subscription never waits for a consumer that went to sleep (own thread or executor).</li>
@@ -65,6 +68,67 @@ class HandshakeLitmusTest {
             consumer.join(TimeUnit.SECONDS.toMillis(10));
         }
         assertThat(taken.get()).isEqualTo(ROUNDS);
+    }
+
+    /**
+     * A producer fills a small queue and waits for room, each time with no bound but the round's deadline; the
+     * consumer takes a random number of elements at a random pace, hands the slots back, and parks with no timeout
+     * once it has taken everything. Only the consumer's wake-up can end the producer's wait in time, and only the
+     * producer's offer the consumer's park. Without the consumer's two looks at the waiter this fails within a few
+     * rounds; the narrower window the fenced look closes (a waiter's CAS racing the consumer's opaque look after its
+     * release store) needs a store-load reordering, which the rounds reach only now and then.
+     */
+    @Test
+    void ingressSpaceWaiterAProducerWaitingForRoomIsNeverLeftAsleep() throws Exception {
+        final int capacity = 8;
+        final int rounds = ROUNDS / 2;
+        ClosableMpscQueue queue = new ClosableMpscQueue(capacity);
+        AtomicLong taken = new AtomicLong();
+        Thread consumer = new Thread(() -> {
+            while (true) {
+                int batch = 1 + ThreadLocalRandom.current().nextInt(capacity);
+                int got = 0;
+                while (got < batch && queue.poll() != null) {
+                    got++;
+                    spinRandomly();
+                }
+                if (got > 0) {
+                    queue.releaseConsumed();
+                    taken.addAndGet(got);
+                    continue;
+                }
+                if (queue.isClosed()) {
+                    return;
+                }
+                queue.parkConsumer(Long.MAX_VALUE); // no timeout: only an offer or the close ends this park
+            }
+        }, "litmus-space-consumer");
+        queue.consumerThread(consumer);
+        consumer.start();
+        long offered = 0;
+        try {
+            for (int round = 0; round < rounds; round++) {
+                spinRandomly();
+                int result;
+                while ((result = queue.offer(offered)) == ClosableMpscQueue.FULL) {
+                    long start = System.nanoTime();
+                    queue.parkProducer(1, ROUND_DEADLINE_NANOS, ROUND_DEADLINE_NANOS);
+                    if (System.nanoTime() - start >= ROUND_DEADLINE_NANOS) {
+                        throw new AssertionError("space round " + round + ": the producer waited "
+                                + Duration.ofNanos(ROUND_DEADLINE_NANOS) + " for room, " + taken.get() + " of "
+                                + offered + " taken (a lost wake-up)");
+                    }
+                }
+                assertThat(result).isEqualTo(ClosableMpscQueue.OK);
+                offered++;
+            }
+            awaitCount(taken, offered, "the last elements");
+        } finally {
+            queue.close();
+            consumer.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertThat(consumer.isAlive()).isFalse();
+        assertThat(taken.get()).isEqualTo(rounds);
     }
 
     @Test
