@@ -124,10 +124,13 @@ abstract class InlineDelivery {
         }
     }
 
-    /** How many copies are alive in this JVM, as last reclaimed (at most {@link #MAX_COPIES}). */
+    /**
+     * How many copies are alive in this JVM, as last reclaimed (at most {@link #MAX_COPIES}: a subscription refused at
+     * the bound counts itself past it for a moment before it takes itself off).
+     */
     static int copies() {
         reclaim();
-        return COPIES.get();
+        return Math.min(COPIES.get(), MAX_COPIES);
     }
 
     private static InlineDelivery copy() {
